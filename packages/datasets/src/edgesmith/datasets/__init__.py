@@ -1,0 +1,1 @@
+"""Dataset loaders for the real on-disk formats (image folders, MNIST IDX, CIFAR-10, Cityscapes, plate CSV, solar grids), splits, augmentation and representative-data generators, with offline sample data."""

@@ -1,0 +1,72 @@
+"""Runner registry filled from the ``edgesmith.runners`` entry-point group.
+
+A package plugs a backend in by declaring, in its ``pyproject.toml``::
+
+    [project.entry-points."edgesmith.runners"]
+    tvm = "edgesmith.export_tvm.runner:TVMRunner"
+
+The profiler never names a backend: it asks this registry.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from edgesmith.profiling.runner import Runner, RunnerError
+
+GROUP = "edgesmith.runners"
+
+
+@functools.cache
+def _entry_points() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def backends() -> list[str]:
+    """Names of every registered backend, installed or not."""
+    return sorted(_entry_points())
+
+
+def runner_class(backend: str) -> type[Runner]:
+    """The runner class registered under ``backend``; a one-line error lists the known names."""
+    eps = _entry_points()
+    if backend not in eps:
+        known = ", ".join(backends()) or "none"
+        raise RunnerError(f"unknown backend {backend!r}; registered backends: {known}")
+    try:
+        cls = eps[backend].load()
+    except ImportError as exc:  # the plugin's package is broken or partially installed
+        raise RunnerError(f"backend {backend!r} failed to import ({exc}); reinstall the package providing it") from exc
+    return cls
+
+
+def backend_for(artifact: str | os.PathLike[str]) -> str:
+    """Guess the backend from an artifact's suffix (``.tflite`` -> tflite); first registered match wins."""
+    name = Path(artifact).name.lower()
+    matches = []
+    for backend in backends():
+        cls = runner_class(backend)
+        matches += [(len(s), backend) for s in cls.suffixes if name.endswith(s)]
+    if not matches:
+        raise RunnerError(f"{artifact}: no backend recognises this file type; pass --backend explicitly")
+    return max(matches)[1]
+
+
+def open_runner(artifact: str | os.PathLike[str], backend: str | None = None, **options: Any) -> Runner:
+    """Create (not yet activate) the runner for ``artifact``; the backend is guessed from the suffix if omitted."""
+    return runner_class(backend or backend_for(artifact))(artifact, **options)
+
+
+def availability() -> dict[str, tuple[bool, str]]:
+    """Each registered backend with whether it can run here and, if not, why."""
+    out = {}
+    for name in backends():
+        try:
+            out[name] = runner_class(name).available()
+        except RunnerError as exc:
+            out[name] = (False, str(exc))
+    return out

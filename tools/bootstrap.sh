@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks for edgesmith: uv (from PyPI) and Tesseract OCR (apt).
+# Idempotent: does nothing when both are present. Everything else (Python packages) is uv's job.
+set -euo pipefail
+
+if ! command -v uv >/dev/null 2>&1; then
+  echo "bootstrap: installing uv with pip" >&2
+  python3 -m pip install --quiet --disable-pip-version-check uv
+  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+  if ! command -v uv >/dev/null 2>&1; then
+    bin="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+    echo "bootstrap: uv was installed in $bin, which is not on PATH; add it: export PATH=\"$bin:\$PATH\"" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v tesseract >/dev/null 2>&1; then
+  echo "bootstrap: installing tesseract-ocr with apt-get" >&2
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
+fi
