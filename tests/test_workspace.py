@@ -9,7 +9,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PACKAGES = ["datasets", "models", "quantize", "profiling", "export-trt", "export-edgetpu", "export-tvm", "ocr-plate"]
+PACKAGES = [
+    "datasets",
+    "models",
+    "quantize",
+    "profiling",
+    "export-trt",
+    "export-edgetpu",
+    "export-tvm",
+    "ocr-plate",
+]
 APPS = ["face-recognizer", "plate-reader", "autoencoder-edge"]
 
 
