@@ -1,9 +1,21 @@
 """One benchmark harness over every backend: runner registry, latency/throughput/memory, the
 optimization matrix, op-level and training profiles.
 
-Backends plug in through the ``edgesmith.runners`` entry-point group (see :mod:`.registry`).
+Backends plug in through the ``edgesmith.runners`` entry-point group (see :mod:`.registry`); this package
+registers ``keras``, ``tflite`` and ``onnx``. The Python API comes first, the ``edgesmith-profile`` CLI is a
+thin layer on top::
+
+    from edgesmith.profiling import bench, open_runner
+    with open_runner("model.tflite", threads=2) as runner:
+        y = runner.predict(x)                       # float32 in, float32 out, int8 models included
+    print(bench("model.tflite", batch_sizes=(1, 8)).to_markdown())
+
+Heavier tools live in their own modules, imported on demand: :mod:`.matrix` (``run_matrix``),
+:mod:`.compare` (``compare``), :mod:`.ops` (``profile_ops``), :mod:`.training` (``profile_training``),
+:mod:`.metrics` (task metrics).
 """
 
+from edgesmith.profiling.bench import BatchStats, BenchResult, bench, latency_cv, make_batch, time_calls
 from edgesmith.profiling.registry import availability, backend_for, backends, open_runner, runner_class
 from edgesmith.profiling.runner import (
     BackendUnavailable,
@@ -17,6 +29,8 @@ from edgesmith.profiling.runner import (
 
 __all__ = [
     "BackendUnavailable",
+    "BatchStats",
+    "BenchResult",
     "InputMismatch",
     "Runner",
     "RunnerError",
@@ -26,6 +40,10 @@ __all__ = [
     "availability",
     "backend_for",
     "backends",
+    "bench",
+    "latency_cv",
+    "make_batch",
     "open_runner",
     "runner_class",
+    "time_calls",
 ]

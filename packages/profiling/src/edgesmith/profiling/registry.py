@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any
 
 from edgesmith.profiling.runner import Runner, RunnerError
@@ -40,24 +39,29 @@ def runner_class(backend: str) -> type[Runner]:
     try:
         cls = eps[backend].load()
     except ImportError as exc:  # the plugin's package is broken or partially installed
-        raise RunnerError(f"backend {backend!r} failed to import ({exc}); reinstall the package providing it") from exc
+        raise RunnerError(
+            f"backend {backend!r} failed to import ({exc}); reinstall the package providing it"
+        ) from exc
     return cls
 
 
 def backend_for(artifact: str | os.PathLike[str]) -> str:
-    """Guess the backend from an artifact's suffix (``.tflite`` -> tflite); first registered match wins."""
-    name = Path(artifact).name.lower()
+    """Guess the backend from the artifact (``.tflite`` -> tflite); the most specific claim wins."""
     matches = []
     for backend in backends():
-        cls = runner_class(backend)
-        matches += [(len(s), backend) for s in cls.suffixes if name.endswith(s)]
+        try:
+            score = runner_class(backend).recognizes(artifact)
+        except RunnerError:  # a broken plugin must not hide the working ones
+            continue
+        if score:
+            matches.append((score, backend))
     if not matches:
         raise RunnerError(f"{artifact}: no backend recognises this file type; pass --backend explicitly")
     return max(matches)[1]
 
 
 def open_runner(artifact: str | os.PathLike[str], backend: str | None = None, **options: Any) -> Runner:
-    """Create (not yet activate) the runner for ``artifact``; the backend is guessed from the suffix if omitted."""
+    """Create (not yet activate) the runner for ``artifact``; the backend is guessed when omitted."""
     return runner_class(backend or backend_for(artifact))(artifact, **options)
 
 

@@ -78,8 +78,14 @@ class Runner(abc.ABC):
     backend: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, artifact: str | os.PathLike[str], *, device: str = "cpu", threads: int | None = None,
-                 **options: Any) -> None:
+    def __init__(
+        self,
+        artifact: str | os.PathLike[str],
+        *,
+        device: str = "cpu",
+        threads: int | None = None,
+        **options: Any,
+    ) -> None:
         self.artifact = Path(artifact)
         self.device = device
         self.threads = threads
@@ -89,6 +95,12 @@ class Runner(abc.ABC):
 
     # -- backend hooks -------------------------------------------------------------------------------
     @classmethod
+    def recognizes(cls, artifact: str | os.PathLike[str]) -> int:
+        """How specifically this backend claims ``artifact`` (0: not at all); default: longest suffix."""
+        name = Path(artifact).name.lower()
+        return max((len(s) for s in cls.suffixes if name.endswith(s)), default=0)
+
+    @classmethod
     def available(cls) -> tuple[bool, str]:
         """Whether this backend can run here, and if not, what to install or attach."""
         return True, ""
@@ -97,7 +109,7 @@ class Runner(abc.ABC):
     def activate_impl(self) -> None:
         """Load the artifact and allocate what inference needs. Raise RunnerError on a bad artifact."""
 
-    def deactivate_impl(self) -> None:
+    def deactivate_impl(self) -> None:  # noqa: B027 - optional hook, most runners free nothing
         """Release what ``activate_impl`` allocated."""
 
     @abc.abstractmethod
@@ -167,7 +179,8 @@ class Runner(abc.ABC):
         for x, spec in zip(inputs, specs, strict=True):
             expected = spec.shape
             ok = len(x.shape) == len(expected) and all(
-                e is None or e == d or (i == 0 and e in (1, -1)) for i, (d, e) in enumerate(zip(x.shape, expected, strict=True))
+                e is None or e == d or (i == 0 and e in (1, -1))
+                for i, (d, e) in enumerate(zip(x.shape, expected, strict=True))
             )
             if not ok:
                 want = "x".join("N" if e is None else str(e) for e in expected)

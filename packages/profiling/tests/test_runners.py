@@ -1,0 +1,100 @@
+"""The keras, tflite and onnx runners: registration, agreement with Keras, int8 I/O handling, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edgesmith.profiling import (
+    InputMismatch,
+    RunnerError,
+    availability,
+    backend_for,
+    backends,
+    open_runner,
+    runner_class,
+)
+
+
+def test_builtin_backends_registered_and_available() -> None:
+    assert {"keras", "tflite", "onnx"} <= set(backends())
+    avail = availability()
+    assert all(avail[b][0] for b in ("keras", "tflite", "onnx"))
+
+
+def test_backend_guessed_from_artifact(tmp_path, artifacts) -> None:
+    assert backend_for("a/model.TFLITE") == "tflite"
+    assert backend_for("m.onnx") == "onnx"
+    assert backend_for(artifacts["keras"]) == "keras"
+    sm = tmp_path / "exported"
+    sm.mkdir()
+    (sm / "saved_model.pb").write_bytes(b"")
+    assert backend_for(sm) == "keras"
+    with pytest.raises(RunnerError, match="pass --backend"):
+        backend_for("weights.bin")
+
+
+def test_unknown_backend_lists_installed() -> None:
+    with pytest.raises(RunnerError, match=r"registered backends: .*tflite"):
+        runner_class("caffe")
+
+
+def test_runners_agree_with_keras(artifacts, samples) -> None:
+    with open_runner(artifacts["keras"]) as ref_runner:
+        ref = ref_runner.predict(samples[:5]).copy()
+        assert ref.shape == (5, 3)
+        assert ref_runner.precision() == "fp32"
+    with open_runner(artifacts["tflite"], threads=1) as r:
+        np.testing.assert_allclose(r.predict(samples[:5]), ref, atol=1e-5)
+        assert r.precision() == "fp32"
+        assert r.input_specs()[0].shape == (None, 8, 8, 1)
+    if "onnx" in artifacts:
+        with open_runner(artifacts["onnx"], threads=1) as r:
+            np.testing.assert_allclose(r.predict(samples[:5]), ref, atol=1e-5)
+            assert r.describe().extra["providers"] == ["CPUExecutionProvider"]
+
+
+def test_int8_model_takes_and_returns_float(artifacts, samples) -> None:
+    with open_runner(artifacts["keras"]) as r:
+        ref = r.predict(samples).copy()
+    with open_runner(artifacts["int8"], threads=2) as r:
+        y = r.predict(samples)
+        info = r.describe()
+    assert y.dtype == np.float32
+    assert info.precision == "int8"
+    assert info.extra["io_dtypes"] == ["int8", "int8"]
+    # softmax outputs dequantized back to probabilities, close to the float model
+    assert np.abs(y - ref).max() < 0.05
+    np.testing.assert_allclose(y.sum(axis=1), 1.0, atol=0.05)
+
+
+def test_batch_size_is_resized_on_demand(artifacts, samples) -> None:
+    with open_runner(artifacts["tflite"]) as r:
+        assert r.predict(samples[:1]).shape == (1, 3)
+        assert r.predict(samples[:7]).shape == (7, 3)
+        assert r.predict(samples[:1]).shape == (1, 3)
+
+
+def test_wrong_shape_is_a_clear_error(artifacts) -> None:
+    for key in ("keras", "tflite"):
+        with open_runner(artifacts[key]) as r, pytest.raises(InputMismatch, match=r"expects shape Nx8x8x1"):
+            r.predict(np.zeros((2, 9, 9, 1), np.float32))
+
+
+def test_missing_and_corrupt_artifacts(tmp_path) -> None:
+    with pytest.raises(RunnerError, match="no such model file"):
+        open_runner(tmp_path / "absent.tflite").activate()
+    for name in ("bad.tflite", "bad.onnx", "bad.keras"):
+        p = tmp_path / name
+        p.write_bytes(b"not a model at all")
+        with pytest.raises(RunnerError, match="not a loadable"):
+            open_runner(p).activate()
+
+
+def test_in_memory_keras_model(samples) -> None:
+    from edgesmith.datasets.tf_runtime import keras
+    from edgesmith.profiling.keras_runner import KerasRunner
+
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
+    with KerasRunner("in-memory", model=model) as r:
+        np.testing.assert_allclose(r.predict(samples[:3]), model(samples[:3]).numpy(), atol=1e-6)
