@@ -1,1 +1,45 @@
-"""Keras (tf-keras, Keras 2 API) builders for every architecture of the source documents, training entry point, save/load, parameter and FLOP counts."""
+"""Keras (tf-keras) builders for every architecture of the source documents, training, save/load, counts."""
+
+from edgesmith.models.autoencoder import conv_autoencoder
+from edgesmith.models.backbones import BACKBONES, SPECS, BackboneSpec, compact
+from edgesmith.models.cifar import cifar10_cnn
+from edgesmith.models.errors import ModelError
+from edgesmith.models.flops import LayerFlops, count_flops, flops_by_layer
+from edgesmith.models.io import count_params, load_model, model_format, save_model, sidecar_path
+from edgesmith.models.layers import CUSTOM_OBJECTS, LocalResponseNormalization
+from edgesmith.models.training import RichProgress, as_dataset, train
+from edgesmith.models.transfer import (
+    backbone_layers,
+    box_regressor,
+    freeze_backbone,
+    transfer_classifier,
+    unfreeze,
+)
+
+__all__ = [
+    "BACKBONES",
+    "CUSTOM_OBJECTS",
+    "SPECS",
+    "BackboneSpec",
+    "LayerFlops",
+    "LocalResponseNormalization",
+    "ModelError",
+    "RichProgress",
+    "as_dataset",
+    "backbone_layers",
+    "box_regressor",
+    "cifar10_cnn",
+    "compact",
+    "conv_autoencoder",
+    "count_flops",
+    "count_params",
+    "flops_by_layer",
+    "freeze_backbone",
+    "load_model",
+    "model_format",
+    "save_model",
+    "sidecar_path",
+    "train",
+    "transfer_classifier",
+    "unfreeze",
+]
