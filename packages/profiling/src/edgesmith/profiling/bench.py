@@ -276,6 +276,7 @@ def bench(
     seed: int = 0,
     progress: bool = False,
     backend: str | None = None,
+    keep_active: bool = False,
     **runner_options: Any,
 ) -> BenchResult:
     """Benchmark ``runner`` (a Runner, or an artifact path opened with ``backend``/``runner_options``).
@@ -283,7 +284,8 @@ def bench(
     For each batch size: ``warmup`` untimed calls, then ``runs`` timed calls (fewer if ``budget_s``
     seconds of timed calls run out). ``inputs`` supplies real samples (else seeded uniform noise).
     Defaults follow document 000: 50 warm-up batches, 1,000 timed batches. A runner that raises
-    mid-run surfaces as :class:`RunnerError` naming the batch size.
+    mid-run surfaces as :class:`RunnerError` naming the batch size. A runner activated here is
+    deactivated at the end unless ``keep_active``; memory covers its load (activation) and the runs.
     """
     if not batch_sizes or any(int(b) < 1 for b in batch_sizes):
         raise RunnerError(f"batch sizes must be positive integers, got {list(batch_sizes)}")
@@ -321,7 +323,7 @@ def bench(
             peak = max(peak, mem.reading.peak_rss_mb)
         info = runner.describe().to_dict()
     finally:
-        if not was_active:
+        if not was_active and not keep_active:
             runner.deactivate()
     return BenchResult(
         runner=info,

@@ -1,0 +1,341 @@
+"""The optimization matrix of document 001: framework × precision × pruning, measured on this machine.
+
+Each variant is one artifact. For every variant the matrix measures latency (ms per batch at
+``batch_size``), the task metric on a dataset, memory (peak RSS growth over load + runs, MB) and file
+size, then each variant's ratio to the float baseline. A variant that fails keeps its row, marked
+with the reason; the others still run::
+
+    from edgesmith.profiling.matrix import Variant, run_matrix
+    result = run_matrix(
+        [Variant("Keras FP32", "vgg.keras", baseline=True), Variant("TFLite INT8", "vgg_int8.tflite")],
+        dataset=splits.test, metric="iou",
+    )
+    print(result.to_markdown())
+    result.to_csv("matrix.csv"); result.to_json("matrix.json"); result.plot("matrix.png")
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import dataclasses
+import io
+import json
+import multiprocessing
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edgesmith.profiling.bench import atomic_write, bench
+from edgesmith.profiling.evaluation import dataset_arrays, evaluate
+from edgesmith.profiling.host import host_info
+from edgesmith.profiling.metrics import Metric, get_metric
+from edgesmith.profiling.registry import open_runner
+from edgesmith.profiling.runner import RunnerError
+
+MB = 1024 * 1024
+
+
+@dataclasses.dataclass
+class Variant:
+    """One row of the matrix: a display name, the artifact, and how to run it.
+
+    ``precision`` overrides the label the runner reports; ``pruned`` marks pruned models; ``options`` go
+    to the runner (e.g. ``{"threads": 2}``); ``baseline`` marks the reference row for the ratios.
+    """
+
+    name: str
+    artifact: str | os.PathLike[str]
+    backend: str | None = None
+    precision: str | None = None
+    pruned: bool = False
+    baseline: bool = False
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, spec: str) -> Variant:
+        """From ``"NAME=PATH[,backend=B][,precision=P][,pruned][,baseline][,threads=N]"``."""
+        if "=" not in spec:
+            path = spec
+            return cls(Path(path).name, path)
+        name, rest = spec.split("=", 1)
+        path, *flags = rest.split(",")
+        v = cls(name.strip(), path.strip())
+        for flag in flags:
+            key, _, value = flag.strip().partition("=")
+            if key == "backend":
+                v.backend = value
+            elif key == "precision":
+                v.precision = value
+            elif key in ("pruned", "baseline"):
+                setattr(v, key, value.lower() not in ("0", "false", "no"))
+            elif key == "threads":
+                v.options["threads"] = int(value)
+            elif key == "device":
+                v.options["device"] = value
+            else:
+                raise ValueError(
+                    f"unknown variant option {key!r} in {spec!r}; "
+                    "use backend=, precision=, pruned, baseline, threads=, device="
+                )
+        return v
+
+
+@dataclasses.dataclass
+class MatrixRow:
+    """The measurements of one variant, or its ``error`` when it failed."""
+
+    variant: str
+    artifact: str
+    backend: str = ""
+    precision: str = ""
+    pruned: bool = False
+    latency_ms: float | None = None
+    p90_ms: float | None = None
+    throughput: float | None = None
+    metric: float | None = None
+    metrics: dict[str, float] = dataclasses.field(default_factory=dict)
+    memory_mb: float | None = None
+    peak_rss_mb: float | None = None
+    size_mb: float | None = None
+    speedup: float | None = None
+    size_ratio: float | None = None
+    metric_delta: float | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def measure_variant(
+    variant: Variant,
+    x: np.ndarray,
+    y: np.ndarray | None,
+    metric: Metric,
+    batch_size: int,
+    eval_batch_size: int,
+    warmup: int,
+    runs: int,
+    budget_s: float | None,
+) -> MatrixRow:
+    """Evaluate and bench one variant; any failure becomes the row's ``error`` instead of an exception."""
+    row = MatrixRow(
+        variant.name, str(variant.artifact), variant.backend or "", variant.precision or "", variant.pruned
+    )
+    try:
+        runner = open_runner(variant.artifact, variant.backend, **variant.options)
+        try:  # bench first, so the memory reading covers the model's load
+            result = bench(
+                runner, (batch_size,), warmup=warmup, runs=runs, budget_s=budget_s, inputs=x, keep_active=True
+            )
+            values = evaluate(runner, (x, y), metric, eval_batch_size)
+            row.backend = runner.backend
+            row.precision = variant.precision or runner.precision()
+        finally:
+            runner.deactivate()
+    except (RunnerError, ValueError, TypeError, OSError) as exc:
+        row.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return row
+    stats = result.stats()
+    row.latency_ms, row.p90_ms, row.throughput = stats.mean_ms, stats.p90_ms, stats.throughput
+    row.metrics, row.metric = values, metric.headline(values)
+    row.memory_mb, row.peak_rss_mb = result.rss_growth_mb, result.peak_rss_mb
+    row.size_mb = result.runner["size_bytes"] / MB
+    return row
+
+
+@dataclasses.dataclass
+class MatrixResult:
+    """All rows plus what they were measured on; renders itself as Markdown, CSV, JSON and a PNG plot."""
+
+    rows: list[MatrixRow]
+    metric: str
+    metric_key: str
+    higher_is_better: bool
+    dataset: str
+    samples: int
+    batch_size: int
+    baseline: str | None
+    host: dict[str, Any]
+    isolated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["rows"] = [dataclasses.asdict(r) for r in self.rows]
+        return d
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        text = json.dumps(self.to_dict(), indent=2, default=str)
+        if path is not None:
+            atomic_write(path, text)
+        return text
+
+    COLUMNS = (
+        "variant", "backend", "precision", "pruned", "latency_ms", "p90_ms", "throughput", "metric",
+        "metric_delta", "memory_mb", "size_mb", "speedup", "size_ratio", "error",
+    )  # fmt: skip
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([c if c != "metric" else self.metric_key for c in self.COLUMNS])
+        for r in self.rows:
+            w.writerow(["" if getattr(r, c) is None else getattr(r, c) for c in self.COLUMNS])
+        text = buf.getvalue()
+        if path is not None:
+            atomic_write(path, text)
+        return text
+
+    def to_markdown(self) -> str:
+        """Document 001's table for this machine, generated from the rows."""
+
+        def f(v: float | None, fmt: str) -> str:
+            return "" if v is None else format(v, fmt)
+
+        key = self.metric_key
+        lines = [
+            f"| variant | backend | precision | pruned | time ms | speed-up | {key} | Δ {key} | "
+            "memory MB | size MB | size ratio |",
+            "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in self.rows:
+            if not r.ok:
+                lines.append(f"| {r.variant} | {r.backend} | {r.precision} | {'yes' if r.pruned else ''} | "
+                             f"failed: {r.error} | | | | | | |")  # fmt: skip
+                continue
+            lines.append(
+                f"| {r.variant} | {r.backend} | {r.precision} | {'yes' if r.pruned else ''} | "
+                f"{f(r.latency_ms, '.3f')} | {f(r.speedup, '.2f')}× | {f(r.metric, '.4g')} | "
+                f"{f(r.metric_delta, '+.4g')} | {f(r.memory_mb, '.1f')} | {f(r.size_mb, '.3f')} | "
+                f"{f(r.size_ratio, '.2f')} |"
+            )
+        foot = (
+            f"\n{self.samples} samples of {self.dataset}; time = mean latency at batch {self.batch_size}; "
+            "memory = peak RSS growth over load + runs"
+            f"{' (one process per variant)' if self.isolated else ''}; "
+            f"ratios vs {self.baseline or 'n/a'}; {self.host.get('cpu', '')}.\n"
+        )
+        return "\n".join(lines) + "\n" + foot
+
+    def plot(self, path: str | os.PathLike[str]) -> Path:
+        """Latency (x, ms) vs task metric (y), marker area proportional to file size; saved as PNG."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ok = [r for r in self.rows if r.ok]
+        if not ok:
+            raise RunnerError("no variant succeeded; nothing to plot")
+        sizes = np.array([r.size_mb or 0.0 for r in ok])
+        area = 40 + 1500 * sizes / max(sizes.max(), 1e-9)
+        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+        ax.scatter([r.latency_ms for r in ok], [r.metric for r in ok], s=area, alpha=0.5, edgecolors="k")
+        for r in ok:
+            ax.annotate(f"{r.variant}\n{r.size_mb:.2f} MB", (r.latency_ms, r.metric), fontsize=7,
+                        ha="center", va="center")  # fmt: skip
+        ax.set_xlabel(f"latency at batch {self.batch_size} (ms)")
+        ax.set_ylabel(f"{self.metric_key} ({'higher' if self.higher_is_better else 'lower'} is better)")
+        ax.set_title(f"{self.dataset}: latency vs {self.metric_key} (marker area = model size)")
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_name(f".{p.stem}.tmp{os.getpid()}.png")
+        try:
+            fig.savefig(tmp, format="png")
+            os.replace(tmp, p)
+        finally:
+            plt.close(fig)
+            tmp.unlink(missing_ok=True)
+        return p
+
+
+def _ratios(rows: list[MatrixRow], baseline: MatrixRow | None) -> None:
+    if baseline is None or not baseline.ok:
+        return
+    for r in rows:
+        if not r.ok:
+            continue
+        r.speedup = baseline.latency_ms / r.latency_ms if r.latency_ms else None
+        r.size_ratio = r.size_mb / baseline.size_mb if baseline.size_mb else None
+        r.metric_delta = (
+            r.metric - baseline.metric if r.metric is not None and baseline.metric is not None else None
+        )
+
+
+def run_matrix(
+    variants: Sequence[Variant | str],
+    dataset: Any,
+    metric: str | Metric = "accuracy",
+    batch_size: int = 1,
+    eval_batch_size: int = 32,
+    warmup: int = 20,
+    runs: int = 200,
+    budget_s: float | None = 30.0,
+    isolate: bool = False,
+    progress: bool = False,
+) -> MatrixResult:
+    """Measure every variant on ``dataset`` (an ``ArrayDataset`` or ``(x, y)``) and return the matrix.
+
+    ``isolate=True`` runs each variant in a fresh process so memory figures do not include the previous
+    variants' allocations (slower: each process re-imports its backend).
+    The baseline is the variant marked ``baseline`` (else the first one that succeeded).
+    """
+    m = get_metric(metric)
+    vs = [v if isinstance(v, Variant) else Variant.parse(v) for v in variants]
+    if not vs:
+        raise ValueError("no variants given; pass at least one artifact")
+    x, y, name = dataset_arrays(dataset)
+    args = (x, y, m, batch_size, eval_batch_size, warmup, runs, budget_s)
+    rows: list[MatrixRow] = []
+    bar_ctx = _bar(progress, len(vs))
+    with bar_ctx as advance:
+        if isolate:
+            ctx = multiprocessing.get_context("spawn")
+            for v in vs:
+                with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
+                    try:
+                        rows.append(pool.submit(measure_variant, v, *args).result())
+                    except Exception as exc:  # the child process died (e.g. a native crash)
+                        rows.append(MatrixRow(v.name, str(v.artifact), error=f"worker crashed: {exc}"))
+                advance(v.name)
+        else:
+            for v in vs:
+                rows.append(measure_variant(v, *args))
+                advance(v.name)
+    marked = [r for r, v in zip(rows, vs, strict=True) if v.baseline]
+    baseline = marked[0] if marked else next((r for r in rows if r.ok), None)
+    _ratios(rows, baseline)
+    return MatrixResult(
+        rows=rows, metric=m.name, metric_key=m.key, higher_is_better=m.higher_is_better, dataset=name,
+        samples=len(x), batch_size=batch_size, baseline=baseline.variant if baseline else None,
+        host=host_info(), isolated=isolate,
+    )  # fmt: skip
+
+
+class _bar:
+    """A rich progress bar over variants (a no-op when disabled)."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled, self.total = enabled, total
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return lambda name: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._p = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+        )
+        self._p.__enter__()
+        task = self._p.add_task("matrix", total=self.total)
+        return lambda name: self._p.update(task, advance=1, description=f"done: {name}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self._p.__exit__(*exc)
