@@ -1,0 +1,220 @@
+"""``ocr-plate``: read plate crops, score the readers on generated crops, name the restriction day."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from edgesmith.ocr_plate.plate_format import canonical_plate
+from edgesmith.ocr_plate.readers import DEFAULT_READER, READERS, get_reader
+from edgesmith.ocr_plate.reading import OcrError, PlateReader
+from edgesmith.ocr_plate.restriction import restriction_day
+
+app = typer.Typer(
+    name="ocr-plate",
+    help="Read Costa Rican licence plates from crops (CRNN on LiteRT or Tesseract) and name the driving-"
+    "restriction day.\n\nExample: ocr-plate read crop.png --reader tesseract --json",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ReaderOpt = Annotated[str, typer.Option("--reader", "-r", help=f"OCR engine: {' | '.join(READERS)}")]
+WeightsOpt = Annotated[
+    str, typer.Option("--weights", "-w", help="crnn weights: int8 | float | path to a .tflite with sidecar")
+]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _open_reader(name: str, weights: str) -> PlateReader:
+    try:
+        return get_reader(name, model=weights) if name == "crnn" else get_reader(name)
+    except (OcrError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+
+
+def _load_crop(path: Path, box: tuple[float, float, float, float] | None, margin: float) -> np.ndarray:
+    """An image file as uint8 RGB, cut to ``box`` (normalised) when given; one-line errors."""
+    from PIL import Image, UnidentifiedImageError
+
+    from edgesmith.ocr_plate.preprocess import crop_box
+
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    try:
+        with Image.open(path) as im:
+            rgb = np.asarray(im.convert("RGB"))
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(
+            f"{path}: not a readable image ({type(exc).__name__}); pass a PNG/JPEG crop"
+        ) from None
+    return crop_box(rgb, box, margin) if box is not None else rgb
+
+
+def _parse_box(box: str | None) -> tuple[float, float, float, float] | None:
+    if box is None:
+        return None
+    try:
+        values = tuple(float(v) for v in box.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not all(0.0 <= v <= 1.0 for v in values):
+        raise _fail(
+            f"--box {box!r} must be four normalised numbers x1,y1,x2,y2 in [0, 1], e.g. 0.1,0.2,0.6,0.5"
+        )
+    return values  # type: ignore[return-value]
+
+
+@app.command()
+def read(
+    images: Annotated[list[Path], typer.Argument(help="plate crops (PNG/JPEG), or photos with --box")],
+    reader: ReaderOpt = DEFAULT_READER,
+    weights: WeightsOpt = "int8",
+    box: Annotated[
+        str | None,
+        typer.Option(help="normalised plate box x1,y1,x2,y2 (fraction of width/height) to cut first"),
+    ] = None,
+    margin: Annotated[
+        float, typer.Option(help="grow --box by this fraction of its size on each side")
+    ] = 0.05,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per image")] = False,
+) -> None:
+    """Read the plate text, last digit and restriction day of each crop.
+
+    Example: ocr-plate read plate_crop.png --reader crnn --json
+    """
+    parsed_box = _parse_box(box)
+    ocr = _open_reader(reader, weights)
+    table = Table(title=f"plates read by {reader}")
+    for col in ("image", "text", "valid", "confidence", "last digit", "restriction"):
+        table.add_column(col)
+    failed = 0
+    results = []
+    for path in images:
+        try:
+            reading = ocr.read(_load_crop(path, parsed_box, margin))
+        except (ValueError, OcrError) as exc:
+            failed += 1
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            results.append({"image": str(path), "error": str(exc)})
+            continue
+        results.append({"image": str(path), **reading.to_dict()})
+        valid = "[green]yes[/]" if reading.valid else f"[yellow]no[/] (conf {reading.confidence:.2f})"
+        table.add_row(
+            path.name,
+            reading.text or "∅",
+            valid,
+            f"{reading.confidence:.2f}",
+            "-" if reading.last_digit is None else str(reading.last_digit),
+            reading.restriction_day or "-",
+        )
+    if as_json:
+        print(json.dumps(results if len(results) != 1 else results[0], indent=2))
+    elif table.row_count:
+        out.print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def day(digit: Annotated[str, typer.Argument(help="last digit of the plate (0-9) or a whole plate")]) -> None:
+    """Name the weekday a plate may not circulate (Costa Rica: 1-2 Mon, 3-4 Tue, 5-6 Wed, 7-8 Thu, 9-0 Fri).
+
+    Example: ocr-plate day ABC-126   (→ Wednesday, as in document 001's example)
+    """
+    plate = canonical_plate(digit) or digit.strip()
+    try:
+        out.print(restriction_day(plate[-1:] if plate else ""), highlight=False)
+    except ValueError as exc:
+        raise _fail(f"{exc}; pass a digit 0-9 or a plate such as ABC-123") from None
+
+
+@app.command("eval")
+def evaluate(
+    n: Annotated[int, typer.Option(help="held-out crops to generate (number of images)")] = 500,
+    seed: Annotated[
+        int, typer.Option(help="crop seed; use one never used in training (training: 7, 8)")
+    ] = 2027,
+    readers: Annotated[
+        str, typer.Option(help="comma list of crnn-int8, crnn-float, tesseract")
+    ] = "crnn-int8,crnn-float,tesseract",
+    source: Annotated[str, typer.Option(help="scene: full photos cut at jittered boxes | synth")] = "scene",
+    as_json: Annotated[bool, typer.Option("--json", help="print scores as JSON")] = False,
+    failures: Annotated[int, typer.Option(help="show up to this many misreads per reader")] = 0,
+) -> None:
+    """Score readers on generated plate crops cut as a detector would (box jitter): accuracy and latency.
+
+    Example: ocr-plate eval --n 500 --seed 2027 --readers crnn-int8,tesseract
+    """
+    from rich.progress import Progress
+
+    from edgesmith.ocr_plate.evaluate import evaluate_reader
+
+    try:
+        from edgesmith.ocr_plate.plate_crops import crop_set
+    except ImportError as exc:  # pragma: no cover - the train extra
+        raise _fail(str(exc)) from None
+    names = [r.strip() for r in readers.split(",") if r.strip()]
+    specs = {"crnn-int8": ("crnn", "int8"), "crnn-float": ("crnn", "float"), "crnn": ("crnn", "int8")}
+    specs["tesseract"] = ("tesseract", "")
+    unknown = [r for r in names if r not in specs]
+    if unknown or n < 1:
+        raise _fail(
+            f"unknown reader(s) {unknown}; choose from {', '.join(specs)}" if unknown else "--n must be ≥ 1"
+        )
+    opened = {name: _open_reader(*specs[name]) for name in names}
+    scores = []
+    with Progress(console=err, transient=as_json) as progress:
+        task = progress.add_task(f"generating {n} {source} crops (seed {seed})", total=n)
+        try:
+            crops, texts = crop_set(
+                n, seed, source=source, progress=lambda i: progress.update(task, completed=i)
+            )
+        except (ImportError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+        for name, ocr in opened.items():
+            task = progress.add_task(f"reading with {name}", total=n)
+            scores.append(
+                evaluate_reader(
+                    ocr, crops, texts, name=name, progress=lambda i, t=task: progress.update(t, completed=i)
+                )
+            )
+    if as_json:
+        print(
+            json.dumps(
+                {"n": n, "seed": seed, "source": source, "scores": [s.to_dict() for s in scores]}, indent=2
+            )
+        )
+        return
+    table = Table(title=f"plate OCR on {n} held-out {source} crops (seed {seed})")
+    for col in ("reader", "exact plate", "last digit", "valid format", "mean conf", "ms/crop mean", "p95 ms"):
+        table.add_column(col, justify="right" if col != "reader" else "left")
+    for s in scores:
+        table.add_row(
+            s.reader,
+            f"{s.exact:.1%}",
+            f"{s.last_digit:.1%}",
+            f"{s.valid:.1%}",
+            f"{s.mean_confidence:.2f}",
+            f"{s.latency_ms_mean:.2f}",
+            f"{s.latency_ms_p95:.2f}",
+        )
+    out.print(table)
+    for s in scores:
+        for truth, got in s.failures[:failures]:
+            out.print(f"{s.reader}: {truth} read as {got or '∅'}", highlight=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
