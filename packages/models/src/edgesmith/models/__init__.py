@@ -7,6 +7,15 @@ from edgesmith.models.errors import ModelError
 from edgesmith.models.flops import LayerFlops, count_flops, flops_by_layer
 from edgesmith.models.io import count_params, load_model, model_format, save_model, sidecar_path
 from edgesmith.models.layers import CUSTOM_OBJECTS, LocalResponseNormalization
+from edgesmith.models.solar import (
+    TABLE_3_1_BASES,
+    MLPSpec,
+    mlp_param_count,
+    pyramid_topologies,
+    solar_map_cnn,
+    solar_mlp,
+    solar_mlp_family,
+)
 from edgesmith.models.training import RichProgress, as_dataset, train
 from edgesmith.models.transfer import (
     backbone_layers,
@@ -15,14 +24,17 @@ from edgesmith.models.transfer import (
     transfer_classifier,
     unfreeze,
 )
+from edgesmith.models.unet import unet
 
 __all__ = [
     "BACKBONES",
     "CUSTOM_OBJECTS",
     "SPECS",
+    "TABLE_3_1_BASES",
     "BackboneSpec",
     "LayerFlops",
     "LocalResponseNormalization",
+    "MLPSpec",
     "ModelError",
     "RichProgress",
     "as_dataset",
@@ -36,10 +48,16 @@ __all__ = [
     "flops_by_layer",
     "freeze_backbone",
     "load_model",
+    "mlp_param_count",
     "model_format",
+    "pyramid_topologies",
     "save_model",
     "sidecar_path",
+    "solar_map_cnn",
+    "solar_mlp",
+    "solar_mlp_family",
     "train",
     "transfer_classifier",
+    "unet",
     "unfreeze",
 ]
