@@ -175,9 +175,21 @@ class MatrixResult:
         return text
 
     COLUMNS = (
-        "variant", "backend", "precision", "pruned", "latency_ms", "p90_ms", "throughput", "metric",
-        "metric_delta", "memory_mb", "size_mb", "speedup", "size_ratio", "error",
-    )  # fmt: skip
+        "variant",
+        "backend",
+        "precision",
+        "pruned",
+        "latency_ms",
+        "p90_ms",
+        "throughput",
+        "metric",
+        "metric_delta",
+        "memory_mb",
+        "size_mb",
+        "speedup",
+        "size_ratio",
+        "error",
+    )
 
     def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
         buf = io.StringIO()
@@ -204,8 +216,10 @@ class MatrixResult:
         ]
         for r in self.rows:
             if not r.ok:
-                lines.append(f"| {r.variant} | {r.backend} | {r.precision} | {'yes' if r.pruned else ''} | "
-                             f"failed: {r.error} | | | | | | |")  # fmt: skip
+                lines.append(
+                    f"| {r.variant} | {r.backend} | {r.precision} | {'yes' if r.pruned else ''} | "
+                    f"failed: {r.error} | | | | | | |"
+                )
                 continue
             lines.append(
                 f"| {r.variant} | {r.backend} | {r.precision} | {'yes' if r.pruned else ''} | "
@@ -236,8 +250,13 @@ class MatrixResult:
         fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
         ax.scatter([r.latency_ms for r in ok], [r.metric for r in ok], s=area, alpha=0.5, edgecolors="k")
         for r in ok:
-            ax.annotate(f"{r.variant}\n{r.size_mb:.2f} MB", (r.latency_ms, r.metric), fontsize=7,
-                        ha="center", va="center")  # fmt: skip
+            ax.annotate(
+                f"{r.variant}\n{r.size_mb:.2f} MB",
+                (r.latency_ms, r.metric),
+                fontsize=7,
+                ha="center",
+                va="center",
+            )
         ax.set_xlabel(f"latency at batch {self.batch_size} (ms)")
         ax.set_ylabel(f"{self.metric_key} ({'higher' if self.higher_is_better else 'lower'} is better)")
         ax.set_title(f"{self.dataset}: latency vs {self.metric_key} (marker area = model size)")
@@ -312,10 +331,17 @@ def run_matrix(
     baseline = marked[0] if marked else next((r for r in rows if r.ok), None)
     _ratios(rows, baseline)
     return MatrixResult(
-        rows=rows, metric=m.name, metric_key=m.key, higher_is_better=m.higher_is_better, dataset=name,
-        samples=len(x), batch_size=batch_size, baseline=baseline.variant if baseline else None,
-        host=host_info(), isolated=isolate,
-    )  # fmt: skip
+        rows=rows,
+        metric=m.name,
+        metric_key=m.key,
+        higher_is_better=m.higher_is_better,
+        dataset=name,
+        samples=len(x),
+        batch_size=batch_size,
+        baseline=baseline.variant if baseline else None,
+        host=host_info(),
+        isolated=isolate,
+    )
 
 
 class _bar:
