@@ -1,1 +1,57 @@
-"""Dataset loaders for the real on-disk formats (image folders, MNIST IDX, CIFAR-10, Cityscapes, plate CSV, solar grids), splits, augmentation and representative-data generators, with offline sample data."""
+"""Dataset loaders for the real on-disk formats, splits, augmentation and representative-data generators.
+
+Importing this package does not import TensorFlow: loaders return numpy arrays; ``ArrayDataset.to_tf``
+imports it (through :mod:`edgesmith.datasets.tf_runtime`) only when called.
+"""
+
+from edgesmith.datasets.arrays import ArrayDataset, Splits, split_dataset, split_indices
+from edgesmith.datasets.cifar import (
+    CIFAR10_CLASSES,
+    load_cifar10,
+    read_cifar_binary,
+    read_cifar_pickle,
+    write_cifar_binary,
+    write_cifar_pickle,
+)
+from edgesmith.datasets.digits import DIGIT_CLASSES, digits_arrays, load_digits_mnist
+from edgesmith.datasets.errors import DatasetError
+from edgesmith.datasets.mnist import load_mnist, parse_idx, read_idx, write_idx
+from edgesmith.datasets.plates import (
+    PLATE_CSV_HEADER,
+    PlateBox,
+    load_plate_dataset,
+    read_plate_csv,
+    write_plate_csv,
+)
+from edgesmith.datasets.representative import RepresentativeDataset, data_hash, representative_dataset
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CIFAR10_CLASSES",
+    "DIGIT_CLASSES",
+    "PLATE_CSV_HEADER",
+    "ArrayDataset",
+    "DatasetError",
+    "PlateBox",
+    "RepresentativeDataset",
+    "Splits",
+    "data_hash",
+    "digits_arrays",
+    "load_cifar10",
+    "load_digits_mnist",
+    "load_mnist",
+    "load_plate_dataset",
+    "parse_idx",
+    "read_cifar_binary",
+    "read_cifar_pickle",
+    "read_idx",
+    "read_plate_csv",
+    "representative_dataset",
+    "split_dataset",
+    "split_indices",
+    "write_cifar_binary",
+    "write_cifar_pickle",
+    "write_idx",
+    "write_plate_csv",
+]

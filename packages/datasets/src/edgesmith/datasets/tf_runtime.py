@@ -45,8 +45,8 @@ def _quiet_native_stderr() -> Iterator[None]:
 
 
 with _quiet_native_stderr():
-    import tensorflow as tf  # noqa: E402
-    import tf_keras as keras  # noqa: E402
+    import tensorflow as tf
+    import tf_keras as keras
 
     # Device discovery prints CUDA probing errors on machines without a GPU; do it once, quietly.
     GPUS = tuple(tf.config.list_physical_devices("GPU"))
