@@ -37,20 +37,23 @@ def set_tf_threads(threads: int | None) -> bool:
 
 
 def load_keras_model(path: str | os.PathLike[str]) -> Any:
-    """Load a ``.keras``/``.h5`` file or SavedModel dir without compiling; RunnerError on a corrupt file."""
-    tf, keras, _ = _tf()
+    """Load a ``.keras``/``.h5`` file or SavedModel dir uncompiled, edgesmith's custom layers included.
+
+    Uses ``edgesmith.models.load_model``; a SavedModel that is not a Keras model falls back to
+    ``tf.saved_model.load`` (its serving signature is run). Bad files raise a one-line RunnerError.
+    """
+    tf, _, _ = _tf()
+    from edgesmith.models import ModelError, load_model
+
     try:
-        return keras.models.load_model(str(path), compile=False)
-    except Exception as keras_exc:
-        if os.path.isdir(path):
+        return load_model(path, compile=False)
+    except ModelError as exc:
+        if os.path.isfile(os.path.join(path, "saved_model.pb")):
             try:
                 return tf.saved_model.load(str(path))
-            except Exception as exc:
-                raise RunnerError(f"{path}: not a loadable SavedModel ({exc}); re-save the model") from exc
-        msg = str(keras_exc).strip().splitlines()[0] if str(keras_exc).strip() else type(keras_exc).__name__
-        raise RunnerError(
-            f"{path}: not a loadable Keras model ({msg}); re-save it with model.save()"
-        ) from keras_exc
+            except Exception as sm_exc:
+                raise RunnerError(f"{path}: not a loadable SavedModel ({sm_exc}); re-export it") from sm_exc
+        raise RunnerError(f"{path}: not a loadable Keras model ({exc})") from exc
 
 
 class KerasRunner(Runner):
