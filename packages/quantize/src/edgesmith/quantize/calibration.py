@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from edgesmith.datasets import data_hash
 from edgesmith.quantize.errors import CalibrationError
 
 Representative = np.ndarray | Callable[[], Iterable[Any]] | Any
@@ -36,8 +36,9 @@ class Calibration:
 
 def _as_array(data: Representative) -> np.ndarray:
     """An (N, ...) array from an array, an object with ``.x`` (ArrayDataset) or a generator of batches."""
-    if hasattr(data, "x") and isinstance(data.x, np.ndarray):
-        return data.x
+    for attr in ("x", "samples"):  # ArrayDataset.x, edgesmith.datasets.RepresentativeDataset.samples
+        if isinstance(getattr(data, attr, None), np.ndarray):
+            return getattr(data, attr)
     if isinstance(data, np.ndarray):
         return data
     if callable(data):
@@ -91,5 +92,6 @@ def calibration_from(
     x = np.ascontiguousarray(x, dtype=np.float32)
     if not np.all(np.isfinite(x)):
         raise CalibrationError("representative samples contain NaN or inf; clean the calibration data")
-    digest = hashlib.sha256(x.tobytes()).hexdigest()
-    return Calibration(samples=tuple(x[i : i + 1] for i in range(x.shape[0])), data_hash=digest, seed=seed)
+    return Calibration(
+        samples=tuple(x[i : i + 1] for i in range(x.shape[0])), data_hash=data_hash(x), seed=seed
+    )

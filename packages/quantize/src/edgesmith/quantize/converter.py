@@ -13,6 +13,7 @@ from edgesmith.quantize.artifact import QuantizedArtifact, check_output_path
 from edgesmith.quantize.calibration import Calibration, Representative, calibration_from
 from edgesmith.quantize.errors import CalibrationError, QuantizeError, UnquantizableOpError
 from edgesmith.quantize.modes import IoDtype, Mode, parse_io_dtype, parse_mode
+from edgesmith.quantize.native_stderr import quiet_native_stderr
 from edgesmith.quantize.sources import ModelSource, load_source
 from edgesmith.quantize.tflite_graph import GraphSummary, layer_of, summarize
 
@@ -130,7 +131,7 @@ def convert(
     converter = tf.lite.TFLiteConverter.from_keras_model(keras_model)
     _configure(converter, mode, io, calibration)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), quiet_native_stderr():
             warnings.simplefilter("ignore")  # "Statistics for quantized inputs were expected" and friends
             content = converter.convert()
     except Exception as exc:  # tf.lite ConverterError and MLIR errors carry pages of IR

@@ -10,6 +10,7 @@ import numpy as np
 
 from edgesmith.datasets.tf_runtime import keras
 from edgesmith.quantize.errors import QuantizeError
+from edgesmith.quantize.native_stderr import quiet_native_stderr
 from edgesmith.quantize.tflite_io import dequantize_output, quantize_input
 
 
@@ -28,8 +29,9 @@ def make_interpreter(content: bytes, threads: int | None = None) -> Any:
     from ai_edge_litert.interpreter import Interpreter
 
     try:
-        interp = Interpreter(model_content=content, num_threads=threads)
-        interp.allocate_tensors()
+        with quiet_native_stderr():  # "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+            interp = Interpreter(model_content=content, num_threads=threads)
+            interp.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
         raise QuantizeError(f"not a valid TFLite model ({str(exc).splitlines()[0]}); re-convert it") from exc
     return interp

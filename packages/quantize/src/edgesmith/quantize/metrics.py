@@ -26,9 +26,9 @@ def output_activation(model: keras.Model) -> str:
 
 def infer_task(x: np.ndarray, y: np.ndarray | None, output_shape: tuple[int | None, ...]) -> str:
     """Guess the task from the evaluation data and the model's output shape."""
+    if tuple(output_shape[1:]) == tuple(x.shape[1:]):
+        return "reconstruction"  # an autoencoder, whatever labels the dataset also carries
     if y is None:
-        if tuple(output_shape[1:]) == tuple(x.shape[1:]):
-            return "reconstruction"
         raise QuantizeError("evaluation data has no labels and the model is not an autoencoder; pass y")
     y = np.asarray(y)
     if y.shape == x.shape:

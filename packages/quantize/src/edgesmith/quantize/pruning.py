@@ -77,6 +77,7 @@ def prune(
     learning_rate: float = 1e-4,
     loss: Any = None,
     task: str = "auto",
+    callbacks: list[keras.callbacks.Callback] | None = None,
     verbose: int = 0,
 ) -> PruneResult:
     """Prune conv/dense kernels by magnitude with a polynomial-decay schedule while fine-tuning, then strip.
@@ -129,7 +130,7 @@ def prune(
         learning_rate=learning_rate,
         loss=loss,
         task=task,
-        callbacks=[tfmot.sparsity.keras.UpdatePruningStep()],
+        callbacks=[tfmot.sparsity.keras.UpdatePruningStep(), *(callbacks or [])],
         verbose=verbose,
     )
     stripped = tfmot.sparsity.keras.strip_pruning(pruned)

@@ -33,6 +33,7 @@ def quantize_aware_train(
     loss: Any = None,
     task: str = "auto",
     preserve_sparsity: bool | None = None,
+    callbacks: list[keras.callbacks.Callback] | None = None,
     verbose: int = 0,
 ) -> QatResult:
     """Insert fake-quant nodes with tfmot (``quantize_annotate_layer`` + ``quantize_apply``) and fine-tune.
@@ -82,6 +83,7 @@ def quantize_aware_train(
         learning_rate=learning_rate,
         loss=loss,
         task=task,
+        callbacks=callbacks,
         verbose=verbose,
     )
     return QatResult(

@@ -67,39 +67,35 @@ class Report:
         return json.dumps(self.to_dict(), indent=2)
 
     def table(self) -> Any:
-        """A rich Table: size, ratio to float32 TFLite, sparsity, metric and its delta, float ops."""
+        """A rich Table: size, ratio to the float32 TFLite file, sparsity, metric and delta, float ops."""
         from rich.table import Table
 
         ref = next((r.size_bytes for r in self.rows if r.mode == "float32" and r.name != "keras"), None)
-        table = Table(title=f"{self.task}: {self.samples} samples, metric {self.primary}")
-        for col in (
-            "model",
-            "mode",
-            "io",
-            "size KB",
-            "× f32 tflite",
-            "sparsity %",
-            self.primary,
-            "Δ vs keras",
-        ):
-            table.add_column(col, justify="left" if col in ("model", "mode", "io") else "right")
-        if any(r.latency_ms is not None for r in self.rows):
-            table.add_column("latency ms", justify="right")
-        table.add_column("float ops")
+        timed = any(r.latency_ms is not None for r in self.rows)
+        table = Table(title=f"{self.task} on {self.samples} samples (Δ = artifact − keras)")
+        headers = ["model", "mode/io", "KB", "×f32", "sparse %", self.primary, "Δ"]
+        headers += ["ms b1"] if timed else []
+        headers += ["float ops"]
+        for col in headers:
+            table.add_column(col, justify="left" if col in ("model", "mode/io", "float ops") else "right")
         for r in self.rows:
+            tflite = r.name != "keras"
+            distinct = sorted(set(r.float_ops))
+            floats = (
+                ", ".join(distinct) if len(distinct) <= 2 else f"{len(r.float_ops)} ({len(distinct)} kinds)"
+            )
             cells = [
                 r.name,
-                r.mode,
-                r.io_dtype,
+                r.mode if r.io_dtype == "float32" else f"{r.mode}/{r.io_dtype}",
                 f"{r.size_bytes / 1024:.1f}",
-                f"{r.size_bytes / ref:.3f}" if ref and r.name != "keras" else "",
+                f"{r.size_bytes / ref:.3f}" if ref and tflite else "",
                 f"{100 * r.weight_sparsity:.1f}",
                 f"{r.metrics.get(self.primary, float('nan')):.4g}",
-                f"{r.delta.get(self.primary, 0.0):+.4g}" if r.name != "keras" else "",
+                f"{r.delta.get(self.primary, 0.0):+.3g}" if tflite else "",
             ]
-            if any(row.latency_ms is not None for row in self.rows):
-                cells.append(f"{r.latency_ms:.4g}" if r.latency_ms is not None else "")
-            cells.append(", ".join(sorted(set(r.float_ops))) or "-")
+            if timed:
+                cells.append(f"{r.latency_ms:.3g}" if r.latency_ms is not None else "")
+            cells.append((floats or "-") if tflite else "")
             table.add_row(*cells)
         return table
 

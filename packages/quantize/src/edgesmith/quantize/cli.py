@@ -1,0 +1,361 @@
+"""``edgesmith-quantize``: convert Keras models to TFLite in every mode, QAT, prune, report, inspect."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from edgesmith.quantize.errors import QuantizeError
+from edgesmith.quantize.modes import IoDtype, Mode
+
+app = typer.Typer(
+    name="edgesmith-quantize",
+    help="Quantize and prune Keras models for TFLite and measure what it cost.\n\n"
+    "Example: edgesmith-quantize convert cae.keras -o cae_int8.tflite --mode int8 --calib-data mnist "
+    "&& edgesmith-quantize report cae.keras cae_int8.tflite --data mnist",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DATA_HELP = "mnist, cifar10 (offline stand-ins unless --data-dir) or a .npz file with arrays x (and y)"
+ModelArg = Annotated[Path, typer.Argument(help="float Keras model: .keras, .h5 or SavedModel directory")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON instead of tables")]
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="folder with the real MNIST IDX / CIFAR-10 batch files")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="seed that picks the calibration samples")]
+CalibOpt = Annotated[
+    int, typer.Option("--calib-samples", min=1, help="calibration samples for full-integer modes (count)")
+]
+IoOpt = Annotated[
+    IoDtype | None,
+    typer.Option(
+        "--io-dtype", help="input/output tensor dtype of full-integer models [default: int8 for int8]"
+    ),
+]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="training batch size (samples)")]
+LrOpt = Annotated[float, typer.Option("--lr", min=0.0, help="fine-tuning learning rate (Adam)")]
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """Print the package errors as one red line and exit 1 (tracebacks only for real bugs)."""
+    from edgesmith.datasets import DatasetError
+    from edgesmith.models import ModelError
+
+    try:
+        yield
+    except (QuantizeError, ModelError, DatasetError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _calibration_data(spec: str | None, model: Any, data_dir: Path | None) -> Any:
+    if spec is None:
+        return None
+    from edgesmith.quantize.data_sources import load_arrays
+
+    x, _, _ = load_arrays(spec, "train", model.input_shape, data_dir=data_dir)
+    return x
+
+
+def _print_artifact(art: Any, as_json: bool) -> None:
+    side = art.sidecar()
+    if as_json:
+        out.print_json(json.dumps(side))
+        return
+    table = Table(title=f"{art.path} ({art.mode.value}, io {art.io_dtype.value})")
+    table.add_column("fact")
+    table.add_column("value", overflow="fold")
+    metrics = side["metrics"]
+    table.add_row("size", f"{art.size_bytes / 1024:.1f} KB")
+    table.add_row("ops", ", ".join(f"{k}×{v}" for k, v in metrics["op_counts"].items()))
+    table.add_row("float ops", ", ".join(f"{o['op']} ({o['layer']})" for o in metrics["float_ops"]) or "-")
+    table.add_row(
+        "weights", f"{', '.join(metrics['weight_dtypes'])}, sparsity {100 * art.graph.weight_sparsity:.1f} %"
+    )
+    if art.calibration:
+        cal = art.calibration
+        table.add_row(
+            "calibration", f"{cal['samples']} samples, seed {cal['seed']}, sha256 {cal['data_hash'][:12]}…"
+        )
+    table.add_row("sidecar", str(art.path) + ".json")
+    out.print(table)
+
+
+@app.command()
+def convert(
+    model: ModelArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="TFLite file to write (.tflite)")],
+    mode: Annotated[Mode, typer.Option("--mode", help="conversion mode")] = Mode.INT8,
+    io_dtype: IoOpt = None,
+    calib_data: Annotated[
+        str | None, typer.Option("--calib-data", help=f"calibration data: {DATA_HELP}")
+    ] = None,
+    calib_samples: CalibOpt = 100,
+    seed: SeedOpt = 0,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Convert a Keras model to TFLite: float32, float16, dynamic, int8 or int8-fallback.
+
+    Example: edgesmith-quantize convert cifar.keras -o cifar_int8.tflite --mode int8 --calib-data cifar10
+    """
+    from edgesmith.quantize.converter import convert as do_convert
+    from edgesmith.quantize.sources import load_source
+
+    with _errors():
+        keras_model, _ = load_source(model)
+        rep = _calibration_data(calib_data, keras_model, data_dir) if mode.needs_calibration else None
+        art = do_convert(
+            model, mode, rep, io_dtype, calibration_samples=calib_samples, seed=seed, output=output
+        )
+    _print_artifact(art, as_json)
+
+
+@app.command()
+def qat(
+    model: ModelArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="full-int8 TFLite file to write (.tflite)")],
+    data: Annotated[str, typer.Option("--data", help=f"training + calibration data: {DATA_HELP}")],
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="QAT fine-tuning epochs")] = 1,
+    batch_size: BatchOpt = 32,
+    lr: LrOpt = 1e-4,
+    io_dtype: IoOpt = None,
+    calib_samples: CalibOpt = 100,
+    seed: SeedOpt = 0,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Quantization-aware training (tfmot), then full-integer int8 conversion.
+
+    Example: edgesmith-quantize qat cae.keras -o cae_qat.tflite --data mnist --epochs 2
+    """
+    from edgesmith.models import RichProgress
+    from edgesmith.quantize.artifact import check_output_path
+    from edgesmith.quantize.converter import convert as do_convert
+    from edgesmith.quantize.data_sources import load_arrays
+    from edgesmith.quantize.qat import quantize_aware_train
+    from edgesmith.quantize.sources import load_source
+
+    with _errors():
+        check_output_path(output)
+        keras_model, source_hash = load_source(model)
+        x, y, name = load_arrays(data, "train", keras_model.input_shape, data_dir=data_dir)
+        result = quantize_aware_train(
+            keras_model,
+            (x, y),
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=lr,
+            callbacks=[RichProgress(err)],
+        )
+        training = {**result.training, "data": name, "source_sha256": source_hash}
+        art = do_convert(
+            result.model,
+            Mode.INT8,
+            x,
+            io_dtype,
+            calibration_samples=calib_samples,
+            seed=seed,
+            output=None,
+            training=training,
+        )
+        art.source_sha256 = source_hash
+        art.save(output)
+    _print_artifact(art, as_json)
+
+
+@app.command()
+def prune(
+    model: ModelArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="pruned model: .keras / .h5 (Keras) or .tflite (converted)")
+    ],
+    data: Annotated[str, typer.Option("--data", help=f"training data: {DATA_HELP}")],
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="pruning fine-tuning epochs")] = 2,
+    initial_sparsity: Annotated[float, typer.Option(help="sparsity at begin step (0-1)")] = 0.2,
+    final_sparsity: Annotated[float, typer.Option(help="sparsity reached at end step (0-1)")] = 0.8,
+    end_step: Annotated[
+        int | None, typer.Option(help="optimizer step where final sparsity is reached [default: last step]")
+    ] = None,
+    batch_size: BatchOpt = 32,
+    lr: LrOpt = 1e-4,
+    mode: Annotated[
+        Mode, typer.Option("--mode", help="conversion mode when --output is .tflite")
+    ] = Mode.FLOAT32,
+    qat_epochs: Annotated[
+        int,
+        typer.Option("--qat-epochs", min=0, help="then sparsity-preserving QAT epochs (forces --mode int8)"),
+    ] = 0,
+    calib_samples: CalibOpt = 100,
+    seed: SeedOpt = 0,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Magnitude pruning (polynomial decay 20 % → 80 %), optionally followed by QAT and TFLite conversion.
+
+    Example: edgesmith-quantize prune vgg.keras -o vgg_pruned_int8.tflite --data plates.npz --qat-epochs 1
+    """
+    from edgesmith.models import RichProgress, save_model
+    from edgesmith.quantize.artifact import check_output_path
+    from edgesmith.quantize.converter import convert as do_convert
+    from edgesmith.quantize.data_sources import load_arrays
+    from edgesmith.quantize.pruning import prune as do_prune
+    from edgesmith.quantize.qat import quantize_aware_train
+    from edgesmith.quantize.sources import load_source
+
+    with _errors():
+        to_tflite = output.suffix.lower() == ".tflite"
+        check_output_path(output, (".tflite", ".keras", ".h5"))
+        if qat_epochs and not to_tflite:
+            raise QuantizeError("--qat-epochs produces a full-int8 model; give an --output ending in .tflite")
+        keras_model, source_hash = load_source(model)
+        x, y, name = load_arrays(data, "train", keras_model.input_shape, data_dir=data_dir)
+        result = do_prune(
+            keras_model,
+            (x, y),
+            epochs=epochs,
+            batch_size=batch_size,
+            initial_sparsity=initial_sparsity,
+            final_sparsity=final_sparsity,
+            end_step=end_step,
+            learning_rate=lr,
+            callbacks=[RichProgress(err)],
+        )
+        training: dict[str, Any] = {
+            "pruning": result.schedule,
+            "measured_sparsity": result.sparsity,
+            "data": name,
+        }
+        if not to_tflite:
+            save_model(result.model, output, metadata={"source_sha256": source_hash, "training": training})
+            summary = {"output": str(output), "sparsity": result.sparsity, **training}
+            if as_json:
+                out.print_json(json.dumps(summary))
+            else:
+                out.print(
+                    f"pruned {keras_model.name}: kernel sparsity {100 * result.sparsity:.1f} % → {output}"
+                )
+            return
+        pruned_model = result.model
+        if qat_epochs:
+            q = quantize_aware_train(
+                pruned_model,
+                (x, y),
+                epochs=qat_epochs,
+                batch_size=batch_size,
+                learning_rate=lr,
+                preserve_sparsity=True,
+                callbacks=[RichProgress(err)],
+            )
+            pruned_model, mode = q.model, Mode.INT8
+            training["qat"] = q.training
+        art = do_convert(
+            pruned_model,
+            mode,
+            x if mode.needs_calibration else None,
+            calibration_samples=calib_samples,
+            seed=seed,
+            training=training,
+        )
+        art.source_sha256 = source_hash
+        art.save(output)
+    _print_artifact(art, as_json)
+
+
+@app.command()
+def report(
+    model: ModelArg,
+    artifacts: Annotated[list[Path], typer.Argument(help="TFLite files to compare with the Keras model")],
+    data: Annotated[str, typer.Option("--data", help=f"evaluation data: {DATA_HELP}")],
+    split: Annotated[
+        str, typer.Option("--split", help="which split of mnist/cifar10 to evaluate on")
+    ] = "test",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="evaluate only the first N samples")
+    ] = None,
+    task: Annotated[
+        str, typer.Option("--task", help="auto, classification, boxes, reconstruction or regression")
+    ] = "auto",
+    threads: Annotated[int, typer.Option("--threads", min=1, help="TFLite interpreter CPU threads")] = 2,
+    latency: Annotated[
+        bool, typer.Option("--latency", help="also time batch-1 invoke() side by side (ms)")
+    ] = False,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Size, sparsity, float ops and task metric of each TFLite file next to the Keras model.
+
+    The metrics are also merged into each artifact's sidecar JSON.
+    Example: edgesmith-quantize report cae.keras cae_f32.tflite cae_int8.tflite --data mnist --latency
+    """
+    from edgesmith.quantize.data_sources import load_arrays
+    from edgesmith.quantize.report import report as do_report
+    from edgesmith.quantize.sources import load_source
+
+    with _errors():
+        keras_model, _ = load_source(model)
+        x, y, _ = load_arrays(data, split, keras_model.input_shape, data_dir=data_dir, limit=limit)
+        result = do_report(keras_model, artifacts, x, y, task=task, threads=threads, latency=latency)
+    if as_json:
+        out.print_json(result.to_json())
+    else:
+        out.print(result.table())
+
+
+@app.command()
+def inspect(
+    artifact: Annotated[Path, typer.Argument(help="TFLite file (.tflite)")],
+    as_json: JsonOpt = False,
+) -> None:
+    """List a TFLite file's ops, the ops computing in float, weight dtypes and sparsity.
+
+    Example: edgesmith-quantize inspect cae_int8.tflite --json
+    """
+    from edgesmith.quantize.evaluate import load_tflite
+    from edgesmith.quantize.tflite_graph import summarize
+
+    with _errors():
+        content = load_tflite(artifact)
+        try:
+            graph = summarize(content)
+        except (ValueError, RuntimeError) as exc:
+            raise QuantizeError(f"{artifact}: not a valid TFLite model ({str(exc).splitlines()[0]})") from exc
+    facts = {"artifact": str(artifact), "size_bytes": len(content), **graph.to_dict()}
+    if as_json:
+        out.print_json(json.dumps(facts))
+        return
+    table = Table(title=f"{artifact.name}: {len(content) / 1024:.1f} KB")
+    table.add_column("op")
+    table.add_column("count", justify="right")
+    table.add_column("float", justify="right")
+    floats: dict[str, int] = {}
+    for op in graph.float_ops:
+        floats[op.name] = floats.get(op.name, 0) + 1
+    for name, count in graph.op_counts().items():
+        table.add_row(name, str(count), str(floats.get(name, 0)))
+    out.print(table)
+    out.print(
+        f"inputs {', '.join(graph.input_dtypes)} · outputs {', '.join(graph.output_dtypes)} · weights "
+        f"{', '.join(sorted(set(graph.weight_dtypes))) or '-'} · "
+        f"kernel sparsity {100 * graph.weight_sparsity:.1f} %",
+        highlight=False,
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
