@@ -5,6 +5,7 @@ imports it (through :mod:`edgesmith.datasets.tf_runtime`) only when called.
 """
 
 from edgesmith.datasets.arrays import ArrayDataset, Splits, split_dataset, split_indices
+from edgesmith.datasets.augment import FlipRotate
 from edgesmith.datasets.cifar import (
     CIFAR10_CLASSES,
     load_cifar10,
@@ -13,8 +14,15 @@ from edgesmith.datasets.cifar import (
     write_cifar_binary,
     write_cifar_pickle,
 )
+from edgesmith.datasets.cityscapes import CATEGORIES as CITYSCAPES_CATEGORIES
+from edgesmith.datasets.cityscapes import (
+    label_ids_to_categories,
+    load_cityscapes,
+    read_cityscapes_split,
+)
 from edgesmith.datasets.digits import DIGIT_CLASSES, digits_arrays, load_digits_mnist
 from edgesmith.datasets.errors import DatasetError
+from edgesmith.datasets.image_folder import load_image_folder
 from edgesmith.datasets.mnist import load_mnist, parse_idx, read_idx, write_idx
 from edgesmith.datasets.plates import (
     PLATE_CSV_HEADER,
@@ -29,22 +37,28 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CIFAR10_CLASSES",
+    "CITYSCAPES_CATEGORIES",
     "DIGIT_CLASSES",
     "PLATE_CSV_HEADER",
     "ArrayDataset",
     "DatasetError",
+    "FlipRotate",
     "PlateBox",
     "RepresentativeDataset",
     "Splits",
     "data_hash",
     "digits_arrays",
+    "label_ids_to_categories",
     "load_cifar10",
+    "load_cityscapes",
     "load_digits_mnist",
+    "load_image_folder",
     "load_mnist",
     "load_plate_dataset",
     "parse_idx",
     "read_cifar_binary",
     "read_cifar_pickle",
+    "read_cityscapes_split",
     "read_idx",
     "read_plate_csv",
     "representative_dataset",
