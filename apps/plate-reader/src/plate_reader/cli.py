@@ -1,0 +1,276 @@
+"""The ``plate-reader`` command: read plates in photos (default command), ``bench``, ``train``, ``synth``.
+
+The commands are thin: the work is in :mod:`plate_reader.pipeline`, :mod:`plate_reader.evaluation`,
+:mod:`plate_reader.training` and edgesmith's packages.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from plate_reader.artifacts import BACKENDS
+
+HELP = """Find the licence plate in a photo, read it and name its driving-restriction day (document 001).
+
+[bold]Read plates[/bold] (the default command; files and folders, as many as you like):
+
+  plate-reader apps/plate-reader/samples/plate.jpg
+  plate-reader photos/ --out boxed/ --json
+  plate-reader car.jpg --backend tflite-int8 --reader tesseract
+
+[bold]Other commands[/bold]:
+
+  plate-reader bench --n 500          document 001's framework × precision matrix, on this machine
+  plate-reader synth data/ --n 1000   generate annotated plate photos (CSV: name,width,height,x1,y1,x2,y2)
+  plate-reader train data/plates.csv  retrain the detector from an annotation CSV
+"""
+
+app = typer.Typer(help=HELP, rich_markup_mode="rich", no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+COMMANDS = ("read", "bench", "train", "synth")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error to stderr and return the exit to raise."""
+    err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not WIDTHxHEIGHT in pixels, e.g. 320x240") from None
+    if w < 32 or h < 32:
+        raise typer.BadParameter("images must be at least 32x32 pixels")
+    return w, h
+
+
+@app.command("read")
+def read_cmd(
+    images: Annotated[list[Path], typer.Argument(help="Photos or folders of photos (JPEG, PNG, ...).")],
+    backend: Annotated[str, typer.Option(help=f"Detector backend: {', '.join(BACKENDS)}.")] = "tflite-int8",
+    reader: Annotated[
+        str, typer.Option(help="OCR reader: crnn (in-process, default) or tesseract.")
+    ] = "crnn",
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for copies of the photos with the box drawn.")
+    ] = None,
+    detector: Annotated[
+        Path | None, typer.Option(help="Detector .keras file to use instead of the shipped one.")
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option(help="CPU threads for the detector (default: all cores).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document instead of a table.")
+    ] = False,
+) -> None:
+    """Detect, crop and read the plate in each photo; print text, last digit and restriction day.
+
+    Exit code 0 when every photo gave a plate, 1 when some did not (each with its reason), 2 on a usage
+    or set-up error (missing model, unknown backend, absent OCR engine).
+
+    Example: plate-reader apps/plate-reader/samples/ --out /tmp/boxed --json
+    """
+    from plate_reader.runtime import SetupError, build_pipeline, run_images
+
+    try:
+        pipeline = build_pipeline(backend, reader, detector=detector, threads=threads)
+    except SetupError as exc:
+        raise fail(str(exc)) from None
+    try:
+        results = run_images(pipeline, images, out_dir=out, progress=not as_json)
+    finally:
+        pipeline.close()
+    if not results:
+        raise fail("no images found in the given paths; pass image files or folders holding .jpg/.png files")
+    if as_json:
+        doc = {"backend": backend, "reader": reader, "results": [r.to_dict() for r in results]}
+        typer.echo(json.dumps(doc, indent=2))
+    else:
+        console.print(_results_table(results, backend, reader))
+    failed = [r for r in results if not r.found]
+    for r in failed:
+        err.print(f"[yellow]{r.path}[/yellow]: {_reason(r)}", highlight=False, soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _reason(result) -> str:
+    """The result's error without a leading repeat of its own path."""
+    text = result.error or ""
+    return text.removeprefix(f"{result.path}: ")
+
+
+def _results_table(results: list, backend: str, reader: str) -> Table:
+    table = Table(title=f"plates (detector: {backend}, reader: {reader})")
+    table.add_column("image", no_wrap=True)
+    for col, justify in (("plate", "left"), ("valid", "center"), ("conf", "right"),
+                         ("last digit", "center"), ("restriction day", "left"), ("box (px)", "left"),
+                         ("ms", "right")):  # fmt: skip
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in results:
+        if r.box is None or (r.error and not r.text):
+            table.add_row(Path(r.path).name, f"[red]{_reason(r)}[/red]", "", "", "", "", "", "")
+            continue
+        table.add_row(
+            Path(r.path).name,
+            r.text or "",
+            "[green]yes[/green]" if r.valid else "[red]no[/red]",
+            f"{r.confidence:.2f}" if r.confidence is not None else "",
+            "" if r.last_digit is None else str(r.last_digit),
+            r.restriction_day or "",
+            ",".join(map(str, r.box_px or ())),
+            f"{r.total_ms:.1f}" if r.total_ms is not None else "",
+        )
+    return table
+
+
+@app.command("bench")
+def bench_cmd(
+    n: Annotated[int, typer.Option(help="Held-out generated photos to score on (seed --seed).")] = 500,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the generated test set (never used in training).")
+    ] = 9001,
+    data: Annotated[
+        Path | None, typer.Option(help="Annotation CSV to score on instead (images in its folder).")
+    ] = None,
+    backends: Annotated[
+        str, typer.Option(help="Comma-separated detector backends for the matrix.")
+    ] = "keras,tflite,tflite-int8,onnx,tvm,tensorrt",
+    readers: Annotated[
+        str, typer.Option(help="Comma-separated readers for the end-to-end table ('' skips).")
+    ] = "crnn,tesseract",
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Extra matrix row NAME=PATH[,backend=B][,pruned] (e.g. a pruned model); repeatable."
+        ),
+    ] = None,
+    runs: Annotated[int, typer.Option(help="Timed detector runs per variant (batch 1).")] = 200,
+    threads: Annotated[int | None, typer.Option(help="CPU threads per backend (default: all cores).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for matrix.csv/.json/.md/.png and e2e.json.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Document 001's matrix for this machine: detector latency (ms), % IoU > 0.5, memory (MB), size (MB)
+    per backend × precision (× pruned), then the whole pipeline per reader (accuracy and ms per photo).
+
+    Backends that cannot run here (no GPU for TensorRT, no exporter) keep their row with the reason.
+
+    Example: plate-reader bench --n 500 --out runs/plate-bench
+    """
+    from plate_reader.evaluation import BenchError, run_bench
+
+    try:
+        report = run_bench(
+            n=n, seed=seed, data=data, backends=[b for b in backends.split(",") if b],
+            readers=[r for r in readers.split(",") if r], extra_variants=variant or [], runs=runs,
+            threads=threads, out_dir=out, progress=not as_json,
+        )  # fmt: skip
+    except BenchError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
+        return
+    console.print(report.matrix.to_markdown(), markup=False, highlight=False)
+    console.print(report.e2e_table())
+    if out is not None:
+        console.print(f"wrote {out}/matrix.csv, matrix.json, matrix.md, matrix.png, e2e.json")
+
+
+@app.command("synth")
+def synth_cmd(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for the JPEGs, plates.csv and texts.csv.")],
+    n: Annotated[int, typer.Option(help="Number of photos.", min=1)] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same photos).")] = 0,
+    size: Annotated[str, typer.Option(help="Photo size WIDTHxHEIGHT in pixels.")] = "320x240",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Generate photos with one Costa Rican plate each and document 001's annotation CSV.
+
+    Example: plate-reader synth data/plates --n 2000 --seed 7 --size 320x240
+    """
+    from rich.progress import Progress
+
+    from edgesmith.datasets.plate_synth import generate_dataset
+
+    wh = _parse_size(size)
+    with Progress(console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task("generating", total=n)
+        csv_path = generate_dataset(out_dir, n=n, seed=seed, size=wh,
+                                    progress=lambda i: bar.update(task, completed=i))  # fmt: skip
+    summary = {
+        "csv": str(csv_path),
+        "texts": str(out_dir / "texts.csv"),
+        "n": n,
+        "seed": seed,
+        "size": list(wh),
+    }
+    if as_json:
+        typer.echo(json.dumps(summary))
+    else:
+        console.print(f"wrote {n} photos and {csv_path} (seed {seed}, {wh[0]}x{wh[1]} px)")
+
+
+@app.command("train")
+def train_cmd(
+    csv_path: Annotated[
+        Path, typer.Argument(help="Annotation CSV: name,width,height,x1,y1,x2,y2 (normalised).")
+    ],
+    images: Annotated[Path | None, typer.Option(help="Image folder (default: the CSV's folder).")] = None,
+    val: Annotated[Path | None, typer.Option(help="Validation/test annotation CSV (held out).")] = None,
+    out: Annotated[
+        Path, typer.Option(help="Folder for plate_detector.keras, _int8.tflite and sidecars.")
+    ] = Path("runs/plate-detector"),
+    epochs: Annotated[int, typer.Option(help="Training epochs.", min=1)] = 20,
+    batch_size: Annotated[int, typer.Option(help="Images per step.", min=1)] = 64,
+    lr: Annotated[float, typer.Option(help="Peak learning rate (Adam, cosine decay).")] = 2e-3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Retrain the detector (compact box regressor) from an annotation CSV; write float and int8 models.
+
+    Use the result with: plate-reader photo.jpg --detector runs/plate-detector/plate_detector.keras
+
+    Example: plate-reader synth data/train --n 4000 --seed 1 && plate-reader train data/train/plates.csv
+    """
+    from plate_reader.detector import AnnotationError, load_annotated_images
+    from plate_reader.training import train_and_export
+
+    try:
+        x, y, _ = load_annotated_images(csv_path, images)
+        held = load_annotated_images(val)[:2] if val is not None else None
+    except AnnotationError as exc:
+        raise fail(str(exc)) from None
+    meta = {"train_data": {"csv": str(csv_path)}, "eval_data": {"csv": str(val) if val else None}}
+    result = train_and_export(x, y, out, val=held, test=held, epochs=epochs, batch_size=batch_size,
+                              learning_rate=lr, meta=meta, verbose=0 if as_json else 2)  # fmt: skip
+    summary = {"keras": str(result.keras_path), "int8": str(result.int8_path),
+               "float": result.float_metrics, "int8_metrics": result.int8_metrics}  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        console.print_json(json.dumps(summary))
+
+
+def main() -> None:
+    """Console-script entry: ``plate-reader IMAGE ...`` is ``plate-reader read IMAGE ...``."""
+    args = sys.argv[1:]
+    first = next((a for a in args if not a.startswith("-")), None)
+    if args and args[0] not in ("--help", "-h") and first is not None and first not in COMMANDS:
+        sys.argv.insert(1, "read")
+    app()
+
+
+if __name__ == "__main__":
+    main()

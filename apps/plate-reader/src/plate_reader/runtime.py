@@ -1,0 +1,80 @@
+"""Wiring for the CLI: build a pipeline from ``--backend`` / ``--reader`` names, run it over many photos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from plate_reader.artifacts import BACKENDS, ArtifactError, detector_artifact
+from plate_reader.pipeline import PlateDetector, PlatePipeline, PlateResult, iter_images
+
+
+class SetupError(RuntimeError):
+    """The pipeline cannot be built (model, backend or reader problem); one line naming the fix."""
+
+
+def build_reader(name: str, **kwargs: object) -> object:
+    """The OCR reader ``name`` from edgesmith.ocr_plate; errors become :class:`SetupError`."""
+    try:
+        from edgesmith.ocr_plate.readers import get_reader
+        from edgesmith.ocr_plate.reading import OcrError
+    except ImportError as exc:
+        raise SetupError(f"edgesmith.ocr_plate is not installed ({exc}); `uv sync --all-packages`") from exc
+    try:
+        return get_reader(name, **kwargs)
+    except (OcrError, ValueError) as exc:
+        raise SetupError(str(exc).splitlines()[0]) from exc
+
+
+def build_detector(
+    backend: str, detector: str | Path | None = None, threads: int | None = None
+) -> PlateDetector:
+    """The detector for a ``--backend`` name, exporting the Keras model for it on first use."""
+    from edgesmith.profiling import RunnerError
+
+    if backend not in BACKENDS:
+        raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    try:
+        artifact = detector_artifact(backend, detector)
+        return PlateDetector(artifact, BACKENDS[backend], threads=threads)
+    except (ArtifactError, RunnerError) as exc:
+        raise SetupError(str(exc).splitlines()[0]) from exc
+    except Exception as exc:  # an exporter failing deep inside a converter: keep it to one line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SetupError(f"backend {backend}: could not prepare the detector ({first})") from exc
+
+
+def build_pipeline(
+    backend: str = "tflite-int8",
+    reader: str = "crnn",
+    detector: str | Path | None = None,
+    threads: int | None = None,
+) -> PlatePipeline:
+    """A ready pipeline: detector on ``backend`` + OCR ``reader``."""
+    ocr = build_reader(reader)
+    return PlatePipeline(build_detector(backend, detector, threads), ocr)
+
+
+def run_images(
+    pipeline: PlatePipeline,
+    paths: Iterable[str | Path],
+    out_dir: str | Path | None = None,
+    progress: bool = True,
+) -> list[PlateResult]:
+    """Process every photo (folders expanded) with a progress bar when there is more than one."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    files = list(iter_images(paths))
+    results: list[PlateResult] = []
+    show = progress and len(files) > 1
+    columns = (TextColumn("reading plates"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True, disable=not show) as bar:
+        task = bar.add_task("read", total=len(files))
+        for f in files:
+            results.append(pipeline.process(f, out_dir=out_dir))
+            bar.advance(task)
+    return results
+
+
+__all__ = ["SetupError", "build_detector", "build_pipeline", "build_reader", "run_images"]
