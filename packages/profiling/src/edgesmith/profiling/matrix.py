@@ -94,6 +94,7 @@ class MatrixRow:
     precision: str = ""
     pruned: bool = False
     latency_ms: float | None = None
+    p50_ms: float | None = None
     p90_ms: float | None = None
     throughput: float | None = None
     metric: float | None = None
@@ -141,7 +142,8 @@ def measure_variant(
         row.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return row
     stats = result.stats()
-    row.latency_ms, row.p90_ms, row.throughput = stats.mean_ms, stats.p90_ms, stats.throughput
+    row.latency_ms, row.p50_ms, row.p90_ms = stats.mean_ms, stats.p50_ms, stats.p90_ms
+    row.throughput = stats.throughput
     row.metrics, row.metric = values, metric.headline(values)
     row.memory_mb, row.peak_rss_mb = result.rss_growth_mb, result.peak_rss_mb
     row.size_mb = result.runner["size_bytes"] / MB
@@ -180,6 +182,7 @@ class MatrixResult:
         "precision",
         "pruned",
         "latency_ms",
+        "p50_ms",
         "p90_ms",
         "throughput",
         "metric",

@@ -6,7 +6,10 @@ so callers always feed and receive float32. The batch dimension is resized on de
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,6 +24,29 @@ def _interpreter_module() -> Any:
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise BackendUnavailable("tflite: ai-edge-litert is not installed; `uv add ai-edge-litert`") from exc
     return interpreter
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Hide the runtime's native INFO lines (e.g. "Created TensorFlow Lite XNNPACK delegate") on fd 2;
+    ``EDGESMITH_TF_VERBOSE=1`` keeps them. Python exceptions are unaffected."""
+    if os.environ.get("EDGESMITH_TF_VERBOSE", "") not in ("", "0"):
+        yield
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
 
 
 class TFLiteRunner(Runner):
@@ -51,12 +77,13 @@ class TFLiteRunner(Runner):
             mod.OpResolverType.AUTO if self.xnnpack else mod.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
         )
         try:
-            self._interp = mod.Interpreter(
-                model_path=str(self.artifact),
-                num_threads=self.threads or os.cpu_count() or 1,
-                experimental_op_resolver_type=resolver,
-            )
-            self._interp.allocate_tensors()
+            with quiet_native_stderr():
+                self._interp = mod.Interpreter(
+                    model_path=str(self.artifact),
+                    num_threads=self.threads or os.cpu_count() or 1,
+                    experimental_op_resolver_type=resolver,
+                )
+                self._interp.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RunnerError(

@@ -1,0 +1,169 @@
+"""The edgesmith-profile CLI: each verb on real artifacts, JSON output, one-line errors, no partial files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from edgesmith.profiling.cli import app
+
+cli = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def data_npz(tmp_path_factory, samples):
+    path = tmp_path_factory.mktemp("data") / "d.npz"
+    np.savez(path, x=samples, y=np.arange(len(samples)) % 3)
+    return path
+
+
+def test_backends_json() -> None:
+    res = cli.invoke(app, ["backends", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["tflite"]["available"] and data["onnx"]["entry_point"].endswith("ONNXRunner")
+
+
+def test_bench_json_and_output_file(artifacts, tmp_path, data_npz) -> None:
+    out = tmp_path / "bench.json"
+    res = cli.invoke(
+        app,
+        [
+            "bench",
+            str(artifacts["int8"]),
+            "-b",
+            "1,2",
+            "--runs",
+            "15",
+            "--warmup",
+            "2",
+            "--threads",
+            "1",
+            "--data",
+            str(data_npz),
+            "-o",
+            str(out),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [b["batch_size"] for b in data["batches"]] == [1, 2] and data["runner"]["precision"] == "int8"
+    assert json.loads(out.read_text())["batches"][0]["runs"] == 15
+
+
+def test_bench_table(artifacts) -> None:
+    res = cli.invoke(app, ["bench", str(artifacts["tflite"]), "--runs", "5", "--warmup", "1"])
+    assert res.exit_code == 0, res.output
+    assert "tflite fp32" in res.stdout and "threads used" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["bench", "{missing}", "-o", "{out}"], "no such model file"),
+        (["bench", "{tflite}", "--backend", "caffe", "-o", "{out}"], "registered backends:"),
+        (["bench", "{tflite}", "-b", "one", "-o", "{out}"], "comma-separated integers"),
+        (["bench", "{tflite}", "--data", "{missing_npz}", "-o", "{out}"], "no such dataset"),
+    ],
+)
+def test_bad_input_is_one_line_and_leaves_no_file(artifacts, tmp_path, args, message) -> None:
+    out = tmp_path / "r.json"
+    fill = {
+        "missing": str(tmp_path / "absent.tflite"),
+        "out": str(out),
+        "tflite": str(artifacts["tflite"]),
+        "missing_npz": str(tmp_path / "absent.npz"),
+    }
+    res = cli.invoke(app, [a.format(**fill) for a in args])
+    assert res.exit_code == 1
+    assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_matrix_writes_all_reports(artifacts, tmp_path, data_npz) -> None:
+    out_dir = tmp_path / "rep"
+    res = cli.invoke(
+        app,
+        [
+            "matrix",
+            "-v",
+            f"Keras={artifacts['keras']},baseline",
+            "-v",
+            f"INT8={artifacts['int8']}",
+            "-v",
+            f"broken={tmp_path / 'x.onnx'}",
+            "--dataset",
+            str(data_npz),
+            "--runs",
+            "10",
+            "--warmup",
+            "1",
+            "--out-dir",
+            str(out_dir),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "| INT8 | tflite | int8 |" in res.stdout and "failed:" in res.stdout
+    assert {p.name for p in out_dir.iterdir()} == {"matrix.md", "matrix.csv", "matrix.json", "matrix.png"}
+    assert json.loads((out_dir / "matrix.json").read_text())["baseline"] == "Keras"
+
+
+def test_ops_and_compare(artifacts, data_npz) -> None:
+    res = cli.invoke(app, ["ops", str(artifacts["keras"]), "--runs", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    assert any(r["op_type"] == "Conv2D" for r in json.loads(res.stdout)["rows"])
+    ok = cli.invoke(
+        app, ["compare", str(artifacts["keras"]), str(artifacts["tflite"]), "--data", str(data_npz)]
+    )
+    assert ok.exit_code == 0 and "PASS" in ok.stdout
+    bad = cli.invoke(
+        app,
+        [
+            "compare",
+            str(artifacts["keras"]),
+            str(artifacts["int8"]),
+            "--atol",
+            "1e-7",
+            "--rtol",
+            "0",
+            "--json",
+        ],
+    )
+    assert bad.exit_code == 3 and json.loads(bad.stdout)["passed"] is False
+
+
+def test_train_command(tmp_path) -> None:
+    from edgesmith.datasets.tf_runtime import keras
+
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)]
+    )
+    model.save(tmp_path / "mlp.keras")
+    x = np.random.default_rng(1).random((40, 3), dtype=np.float32)
+    np.savez(tmp_path / "t.npz", x=x, y=x.sum(1))
+    res = cli.invoke(
+        app,
+        [
+            "train",
+            str(tmp_path / "mlp.keras"),
+            "--dataset",
+            str(tmp_path / "t.npz"),
+            "--epochs",
+            "2",
+            "--batch-size",
+            "10",
+            "--devices",
+            "cpu",
+            "--inference-batch-sizes",
+            "2,4",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert len(data["training"][0]["epoch_s"]) == 2 and data["training"][0]["steps_per_epoch"] == 4
+    assert [p["batch_size"] for p in data["inference"]] == [2, 4]
