@@ -1,0 +1,215 @@
+"""The pipeline's steps as plain functions over package APIs: data, train, quantize, check, compile.
+
+Each step reads its inputs from and writes its outputs to a :class:`RunLayout`, so the CLI verbs can run
+them one at a time or all together (``pipeline``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autoencoder_edge.artifacts import RunLayout
+
+
+class AppError(RuntimeError):
+    """A step cannot run; the message names the problem and the fix (printed as one line by the CLI)."""
+
+
+def load_images(
+    data_dir: str | os.PathLike[str] | None = None, limit: int | None = None, seed: int = 0
+) -> Any:
+    """MNIST splits from IDX files in ``data_dir``, else the offline digits; ``limit`` caps each split."""
+    from edgesmith.datasets import DatasetError, Splits, load_mnist
+
+    try:
+        splits = load_mnist(data_dir)
+    except DatasetError as exc:
+        raise AppError(str(exc)) from exc
+    if limit is None:
+        return splits
+    if limit < 2:
+        raise AppError(f"--limit must be at least 2 samples, got {limit}")
+    rng = np.random.default_rng(seed)
+
+    def cap(ds: Any) -> Any:
+        if ds is None or len(ds) <= limit:
+            return ds
+        return ds.subset(np.sort(rng.choice(len(ds), limit, replace=False)))
+
+    return Splits(cap(splits.train), cap(splits.val), cap(splits.test), splits.name, splits.info)
+
+
+def check_image_shape(x: np.ndarray, expected: tuple[int | None, ...], what: str) -> None:
+    """Refuse images whose size differs from the model's input, saying how to fix it."""
+    want = tuple(int(d) for d in expected[1:] if d is not None)
+    if x.ndim != len(expected) or tuple(x.shape[1:]) != want:
+        got = "x".join(map(str, x.shape[1:]))
+        raise AppError(
+            f"{what}: images are {got} but the model expects {'x'.join(map(str, want))}; resize the images "
+            "(or retrain the model on this size)"
+        )
+
+
+def train_model(
+    layout: RunLayout,
+    data_dir: str | os.PathLike[str] | None = None,
+    model_name: str = "cae",
+    epochs: int = 50,
+    batch_size: int = 32,
+    patience: int | None = 5,
+    learning_rate: float = 3e-4,
+    limit: int | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train document 004's conv autoencoder (MSE, Adam) and save it with its sidecar; return the metrics."""
+    from edgesmith.datasets.tf_runtime import keras
+    from edgesmith.models import ModelError, conv_autoencoder, count_params, save_model, train
+
+    if model_name != "cae":
+        raise AppError(f"unknown model {model_name!r}; this app trains 'cae' (document 004's autoencoder)")
+    splits = load_images(data_dir, limit, seed)
+    keras.utils.set_random_seed(seed)
+    model = conv_autoencoder(tuple(splits.train.x.shape[1:]))
+    check_image_shape(splits.train.x, tuple(model.input_shape), "train")
+    started = time.perf_counter()
+    try:
+        history = train(
+            model,
+            _unlabelled(splits.train),
+            _unlabelled(splits.val) if splits.val is not None else None,
+            epochs=epochs,
+            batch_size=batch_size,
+            patience=patience if splits.val is not None else None,
+            progress=progress,
+            loss="mse",
+            optimizer="adam",
+            learning_rate=learning_rate,
+            metrics=["mae"],
+            seed=seed,
+        )
+    except ModelError as exc:
+        raise AppError(str(exc)) from exc
+    seconds = time.perf_counter() - started
+    test_pred = model.predict(splits.test.x, batch_size=256, verbose=0)
+    if float(np.std(test_pred)) < 1e-3:
+        raise AppError(
+            "training collapsed to a constant output (dead ReLUs); retrain with a lower --learning-rate "
+            f"(now {learning_rate:g}) or another --seed"
+        )
+    metrics = {
+        "dataset": splits.name,
+        "train_samples": len(splits.train),
+        "test_samples": len(splits.test),
+        "epochs_run": len(history.history.get("loss", [])),
+        "learning_rate": learning_rate,
+        "train_seconds": round(seconds, 2),
+        "final_loss": float(history.history["loss"][-1]),
+        "test_mae": float(np.mean(np.abs(test_pred - splits.test.x))),
+        "test_mse": float(np.mean((test_pred - splits.test.x) ** 2)),
+        "params": count_params(model),
+    }
+    layout.ensure()
+    save_model(model, layout.keras, metadata={"training": metrics, "data": {"name": splits.name}})
+    return metrics
+
+
+def _unlabelled(ds: Any) -> Any:
+    """The autoencoder's training pairs: targets are the inputs (``y=None`` in an ArrayDataset)."""
+    from edgesmith.datasets import ArrayDataset
+
+    return ArrayDataset(ds.x, None, ds.name, ds.classes)
+
+
+def _batch_one(model: Any) -> Any:
+    """A copy of ``model`` with a static batch of 1: the Edge TPU compiler rejects dynamic-sized tensors."""
+    from edgesmith.datasets.tf_runtime import keras
+
+    fixed = keras.models.clone_model(
+        model, input_tensors=keras.Input(batch_shape=(1, *model.input_shape[1:]))
+    )
+    fixed.set_weights(model.get_weights())
+    return fixed
+
+
+def quantize_model(
+    layout: RunLayout,
+    data_dir: str | os.PathLike[str] | None = None,
+    samples: int = 100,
+    limit: int | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Convert the trained model to TFLite float32 and full-integer int8 (``samples`` calibration images)."""
+    from edgesmith.datasets import data_hash
+    from edgesmith.models import load_model
+    from edgesmith.quantize import QuantizeError, convert
+
+    if not layout.keras.exists():
+        raise AppError(f"{layout.keras}: no trained model; run 'autoencoder-edge train' first")
+    if samples < 1:
+        raise AppError(f"--samples must be >= 1, got {samples}")
+    splits = load_images(data_dir, limit, seed)
+    model = _batch_one(load_model(layout.keras))
+    check_image_shape(splits.train.x, tuple(model.input_shape), "quantize")
+    calib = splits.train.x
+    try:
+        f32 = convert(model, "float32", output=layout.tflite_float)
+        i8 = convert(
+            model, "int8", calib, "int8", calibration_samples=samples, seed=seed, output=layout.tflite_int8
+        )
+    except QuantizeError as exc:
+        raise AppError(str(exc)) from exc
+    return {
+        "float32": {"path": str(layout.tflite_float), "size_bytes": f32.size_bytes},
+        "int8": {
+            "path": str(layout.tflite_int8),
+            "size_bytes": i8.size_bytes,
+            "calibration_samples": min(samples, len(calib)),
+            "calibration_pool_hash": data_hash(calib),
+        },
+    }
+
+
+def check_edgetpu(layout: RunLayout) -> Any:
+    """Edge TPU readiness of the int8 model, saved as JSON beside it."""
+    from edgesmith.export_edgetpu import check_model
+
+    if not layout.tflite_int8.exists():
+        raise AppError(f"{layout.tflite_int8}: no int8 model; run 'autoencoder-edge quantize' first")
+    report = check_model(layout.tflite_int8)
+    write_json(layout.check_json, report.to_dict())
+    return report
+
+
+def compile_edgetpu(
+    layout: RunLayout, min_runtime: int | None = None, timeout_s: int = 180
+) -> dict[str, Any]:
+    """Compile the int8 model with edgetpu_compiler; when it is absent, say so instead of failing."""
+    from edgesmith.export_edgetpu import CompileOptions, CompilerError, CompilerNotFound, compile_models
+
+    if not layout.tflite_int8.exists():
+        raise AppError(f"{layout.tflite_int8}: no int8 model; run 'autoencoder-edge quantize' first")
+    try:
+        result = compile_models(
+            [layout.tflite_int8], layout.root, CompileOptions(min_runtime, timeout_s=timeout_s)
+        )
+    except CompilerNotFound as exc:
+        summary = {"compiled": False, "reason": str(exc)}
+    except CompilerError as exc:
+        raise AppError(str(exc)) from exc
+    else:
+        summary = {"compiled": True, **result.to_dict()}
+    write_json(layout.compile_json, summary)
+    return summary
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    os.replace(tmp, path)
