@@ -32,6 +32,15 @@ from edgesmith.datasets.plates import (
     write_plate_csv,
 )
 from edgesmith.datasets.representative import RepresentativeDataset, data_hash, representative_dataset
+from edgesmith.datasets.solar_grid import (
+    OAHU_SENSOR_COLUMNS,
+    OAHU_STATIONS,
+    TMY_FILES,
+    load_oahu_grid,
+    load_tmy,
+    synthetic_sensor_grid,
+)
+from edgesmith.datasets.solar_samples import SolarScaler, solar_maps, solar_windows
 
 __version__ = "0.1.0"
 
@@ -39,12 +48,16 @@ __all__ = [
     "CIFAR10_CLASSES",
     "CITYSCAPES_CATEGORIES",
     "DIGIT_CLASSES",
+    "OAHU_SENSOR_COLUMNS",
+    "OAHU_STATIONS",
     "PLATE_CSV_HEADER",
+    "TMY_FILES",
     "ArrayDataset",
     "DatasetError",
     "FlipRotate",
     "PlateBox",
     "RepresentativeDataset",
+    "SolarScaler",
     "Splits",
     "data_hash",
     "digits_arrays",
@@ -54,7 +67,9 @@ __all__ = [
     "load_digits_mnist",
     "load_image_folder",
     "load_mnist",
+    "load_oahu_grid",
     "load_plate_dataset",
+    "load_tmy",
     "parse_idx",
     "read_cifar_binary",
     "read_cifar_pickle",
@@ -62,8 +77,11 @@ __all__ = [
     "read_idx",
     "read_plate_csv",
     "representative_dataset",
+    "solar_maps",
+    "solar_windows",
     "split_dataset",
     "split_indices",
+    "synthetic_sensor_grid",
     "write_cifar_binary",
     "write_cifar_pickle",
     "write_idx",
