@@ -41,7 +41,23 @@ def _configure(converter: Any, mode: Mode, io_dtype: IoDtype, calibration: Calib
     converter.inference_output_type = _TF_DTYPES[io_dtype]
 
 
-def _converter_error(exc: Exception, mode: Mode, layer_names: Iterable[str]) -> QuantizeError:
+def layer_of_tf_op(model: keras.Model, op_type: str, layer_names: Iterable[str]) -> str | None:
+    """The Keras layer whose traced TensorFlow graph holds an op of ``op_type`` (e.g. ``Erf``)."""
+    spec = [tf.TensorSpec(t.shape, t.dtype) for t in model.inputs]
+    try:
+        graph = tf.function(model).get_concrete_function(spec if len(spec) > 1 else spec[0]).graph
+    except Exception:  # tracing is only a hint for the message; never hide the real error behind it
+        return None
+    layer_names = tuple(layer_names)
+    for op in graph.get_operations():
+        if op.type == op_type and (layer := layer_of(op.name, layer_names)):
+            return layer
+    return None
+
+
+def _converter_error(
+    exc: Exception, mode: Mode, model: keras.Model, layer_names: Iterable[str]
+) -> QuantizeError:
     """Turn TF's multi-page converter error into one line naming the op, its layer and the fix."""
     text = str(exc)
     op_match = _OP_IN_ERROR.search(text)
@@ -50,6 +66,8 @@ def _converter_error(exc: Exception, mode: Mode, layer_names: Iterable[str]) -> 
     for loc in _LOC_IN_ERROR.findall(text):
         if layer := layer_of(loc, layer_names):
             break
+    if op and layer is None:
+        layer = layer_of_tf_op(model, op, layer_names)
     where = f" in layer {layer!r}" if layer else ""
     if op and ("neither a custom op nor a flex op" in text or "ERROR_NEEDS_FLEX_OPS" in text):
         return UnquantizableOpError(
@@ -135,7 +153,7 @@ def convert(
             warnings.simplefilter("ignore")  # "Statistics for quantized inputs were expected" and friends
             content = converter.convert()
     except Exception as exc:  # tf.lite ConverterError and MLIR errors carry pages of IR
-        raise _converter_error(exc, mode, layer_names) from exc
+        raise _converter_error(exc, mode, keras_model, layer_names) from exc
 
     graph = summarize(content, layer_names)
     if mode is Mode.INT8:

@@ -27,8 +27,12 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def model_sha256(model: keras.Model) -> str:
-    """sha256 hex of an in-memory model's architecture JSON and weight bytes."""
-    digest = hashlib.sha256(model.to_json().encode())
+    """sha256 hex of an in-memory model's architecture (JSON, or layer list when unserializable) and weights."""
+    try:
+        architecture = model.to_json()
+    except (TypeError, ValueError, NotImplementedError):  # e.g. a Lambda wrapping a raw TF op
+        architecture = repr([(type(layer).__name__, layer.name) for layer in model.layers])
+    digest = hashlib.sha256(architecture.encode())
     for w in model.get_weights():
         digest.update(w.tobytes())
     return digest.hexdigest()
