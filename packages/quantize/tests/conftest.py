@@ -9,7 +9,7 @@ from edgesmith.datasets.tf_runtime import keras, tf
 
 
 def tiny_classifier(name: str = "tiny_cls") -> keras.Model:
-    """8×8×1 → conv 8 → dense 32 → 3 logits; the dense kernel (9,216 weights) is big enough for dynamic range."""
+    """8×8×1 → conv 8 → dense 32 → 3 logits; the 9,216-weight dense kernel is big enough for dynamic range."""
     keras.utils.set_random_seed(0)
     inputs = keras.Input((8, 8, 1), name="image")
     x = keras.layers.Conv2D(8, 3, activation="relu", name="conv")(inputs)

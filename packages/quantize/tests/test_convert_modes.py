@@ -1,4 +1,4 @@
-"""Every conversion mode on a tiny model: convert, run in ai-edge-litert, compare with Keras, check the sidecar."""
+"""Every conversion mode on a tiny model: convert, run in ai-edge-litert, compare with Keras, sidecar."""
 
 from __future__ import annotations
 
@@ -96,7 +96,6 @@ def test_representative_dataset_from_the_datasets_package(classifier, data) -> N
 
 def test_model_file_is_loaded_and_hashed(classifier, tmp_path) -> None:
     from edgesmith.models import save_model
-
     from edgesmith.quantize.sources import file_sha256
 
     path = save_model(classifier, tmp_path / "tiny.keras", sidecar=False)

@@ -1,4 +1,4 @@
-"""Bad input: unquantizable ops, bad calibration data, unreadable models, bad output paths; no partial files."""
+"""Bad input: unquantizable ops, bad calibration data, bad output paths, no partial files."""
 
 from __future__ import annotations
 

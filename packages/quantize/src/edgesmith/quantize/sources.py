@@ -27,7 +27,7 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def model_sha256(model: keras.Model) -> str:
-    """sha256 hex of an in-memory model's architecture (JSON, or layer list when unserializable) and weights."""
+    """sha256 hex of an in-memory model's architecture (JSON, or its layer list) and weight bytes."""
     try:
         architecture = model.to_json()
     except (TypeError, ValueError, NotImplementedError):  # e.g. a Lambda wrapping a raw TF op
