@@ -10,11 +10,14 @@ import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from edgesmith.datasets.errors import DatasetError
+
+if TYPE_CHECKING:  # pandas is imported where used, so `import edgesmith.datasets` stays fast
+    import pandas as pd
 
 HST = "Pacific/Honolulu"  # Hawaii-Aleutian Standard Time, UTC-10 all year (no daylight saving)
 
@@ -100,6 +103,8 @@ def _is_number(text: str) -> bool:
 
 def read_oahu_raw(path: Path, include_tilt: bool = False) -> pd.DataFrame:
     """One raw MIDC daily file (23 headerless fields) as a DataFrame indexed by HST timestamps."""
+    import pandas as pd
+
     try:
         raw = pd.read_csv(path, header=None, dtype=float, na_values=["NAN", "NaN", ""])
     except (pd.errors.ParserError, ValueError) as exc:
@@ -134,6 +139,8 @@ def read_oahu_raw(path: Path, include_tilt: bool = False) -> pd.DataFrame:
 
 def read_wide_csv(path: Path) -> pd.DataFrame:
     """A grid CSV with a header: first column timestamps, then one numeric column per sensor."""
+    import pandas as pd
+
     try:
         frame = pd.read_csv(path, index_col=0)
         frame.index = pd.to_datetime(frame.index)
@@ -156,6 +163,8 @@ def load_oahu_grid(
     ones); ``-99999`` becomes NaN. A CSV with a header row (time column + one column per sensor, such as
     the 50-column processed table of document 002) is read as it is.
     """
+    import pandas as pd
+
     files = _grid_files(paths)
     frames = []
     for path in files:
@@ -228,6 +237,7 @@ def synthetic_sensor_grid(
     002's forecasters learn. Columns ``S00``… in W/m²; ``S00`` sits in the south-west (downwind) corner, so
     the upwind sensors foretell it.
     """
+    import pandas as pd
     from pvlib.location import Location
     from scipy.ndimage import map_coordinates
 

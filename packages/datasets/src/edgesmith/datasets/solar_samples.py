@@ -11,14 +11,16 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from edgesmith.datasets.arrays import ArrayDataset, Splits, split_indices
 from edgesmith.datasets.errors import DatasetError
 from edgesmith.datasets.files import atomic_write
+
+if TYPE_CHECKING:  # pandas is imported where used, so `import edgesmith.datasets` stays fast
+    import pandas as pd
 
 
 @dataclass
@@ -112,6 +114,9 @@ def _target_name(grid: pd.DataFrame, target: str | int) -> str:
 
 
 def _shift(index: pd.Index, seconds: int) -> pd.Index:
+    """``index`` moved by ``seconds`` (time index or numeric seconds)."""
+    import pandas as pd
+
     if isinstance(index, pd.DatetimeIndex):
         return index + pd.Timedelta(seconds=seconds)
     if pd.api.types.is_numeric_dtype(index):
