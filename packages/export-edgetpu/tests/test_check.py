@@ -22,7 +22,7 @@ def test_reader_sees_ops_in_execution_order(tflite_models):
 
 def test_fully_int8_model_maps_every_op(tflite_models):
     report = check_model(tflite_models["int8"])
-    assert report.fully_mapped
+    assert report.fully_mapped and report.ready and not report.warnings
     assert report.split_index is None
     assert report.cpu_ops == 0 and report.tpu_ops == len(report.ops) >= 6
     assert {v.status for v in report.ops} == {MAPPED}
@@ -42,6 +42,17 @@ def test_unsupported_op_splits_the_graph_there(tflite_models):
     assert [v.op for v in report.unsupported()] == ["LEAKY_RELU"]
     assert any("LEAKY_RELU" in h and "ReLU" in h for h in report.hints())
     assert f"op {split.index} LEAKY_RELU" in report.summary()
+
+
+def test_dynamic_batch_is_not_ready_for_the_compiler(tmp_path, convert):
+    from edgesmith.datasets.tf_runtime import keras
+
+    inputs = keras.Input((8, 8, 1))  # batch None -> shape signature -1
+    model = keras.Model(inputs, keras.layers.Conv2D(2, 3, padding="same", activation="relu")(inputs))
+    report = check_model(convert(model, tmp_path / "dyn.tflite", int8=True))
+    assert report.fully_mapped and report.dynamic_batch and not report.ready
+    assert any("dynamic batch" in w and "batch_size=1" in w for w in report.warnings)
+    assert check_model(convert(model, tmp_path / "dyn.tflite", int8=True)).to_dict()["ready"] is False
 
 
 def test_float_model_splits_at_first_op_with_quantization_hint(tflite_models):

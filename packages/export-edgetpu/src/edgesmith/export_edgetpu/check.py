@@ -54,6 +54,7 @@ class CheckReport:
     split_index: int | None
     warnings: tuple[str, ...] = ()
     compiled: bool = False
+    dynamic_batch: bool = False
 
     @property
     def tpu_ops(self) -> int:
@@ -67,6 +68,11 @@ class CheckReport:
     def fully_mapped(self) -> bool:
         """Every op except input/output (de)quantization runs on the TPU."""
         return self.split_index is None and self.tpu_ops > 0
+
+    @property
+    def ready(self) -> bool:
+        """Fully mapped with a static batch: the safe input for edgetpu_compiler (``--strict``)."""
+        return self.fully_mapped and not self.dynamic_batch
 
     @property
     def split_op(self) -> OpVerdict | None:
@@ -108,6 +114,8 @@ class CheckReport:
             "min_runtime_version": self.min_runtime_version,
             "compiled": self.compiled,
             "fully_mapped": self.fully_mapped,
+            "ready": self.ready,
+            "dynamic_batch": self.dynamic_batch,
             "tpu_ops": self.tpu_ops,
             "cpu_ops": self.cpu_ops,
             "split_index": self.split_index,
@@ -200,12 +208,12 @@ def check_graph(graph: TFLiteGraph, min_runtime_version: int = ops_table.LATEST_
         warnings.append(
             f"model has {graph.num_subgraphs} subgraphs (control flow); the compiler maps only the main one"
         )
-    for t in graph.inputs:
-        if t.dynamic_axes() == (0,):
-            warnings.append(
-                f"input {t.name!r} has a dynamic batch dimension; the Edge TPU runs batch 1 (fix it to 1 "
-                "for a static graph)"
-            )
+    dynamic_batch = any(t.dynamic_axes() == (0,) for t in graph.inputs)
+    if dynamic_batch:
+        warnings.append(
+            "the input has a dynamic batch dimension; edgetpu_compiler fails on 'dynamic-sized tensors' "
+            "as soon as an op derives a shape from it; " + ops_table.DYNAMIC_HINT
+        )
 
     for op in graph.ops:
         text = _tensor_text(op)
@@ -250,6 +258,7 @@ def check_graph(graph: TFLiteGraph, min_runtime_version: int = ops_table.LATEST_
         split_index=split,
         warnings=tuple(warnings),
         compiled=compiled,
+        dynamic_batch=dynamic_batch,
     )
 
 

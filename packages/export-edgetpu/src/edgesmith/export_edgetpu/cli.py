@@ -61,7 +61,9 @@ def check(
             "--min-runtime", "-m", help=f"Edge TPU runtime version the device has (10-{LATEST_RUNTIME})"
         ),
     ] = LATEST_RUNTIME,
-    strict: Annotated[bool, typer.Option(help="Exit 2 unless every op maps to the Edge TPU")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Exit 2 unless every op maps to the Edge TPU and shapes are static")
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show each op's tensors (dtype[shape])")
     ] = False,
@@ -79,7 +81,7 @@ def check(
         print(json.dumps(report.to_dict(), indent=2))
     else:
         _print_check(report, verbose)
-    if strict and not report.fully_mapped:
+    if strict and not report.ready:
         raise typer.Exit(2)
 
 
