@@ -99,5 +99,5 @@ def test_freeze_then_unfreeze_last_layers_recompiles():
     assert not any(layer.trainable for layer in layers[:-10])
     assert count_params(model, trainable_only=True) > frozen_trainable
     assert float(keras.backend.get_value(model.optimizer.learning_rate)) == pytest.approx(1e-4)
-    history = model.fit(np.zeros((4, 32, 32, 3), np.float32), np.ones((4, 1)), epochs=1, verbose=0)
-    assert "accuracy" in history.history
+    logs = model.train_on_batch(np.zeros((4, 32, 32, 3), np.float32), np.ones((4, 1)), return_dict=True)
+    assert set(logs) == {"loss", "accuracy"}

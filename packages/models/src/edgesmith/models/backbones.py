@@ -97,31 +97,35 @@ def backbone_spec(name: str) -> BackboneSpec:
 
 
 def preprocess_layer(mode: str | None, channels: int) -> keras.layers.Layer | None:
-    """A built-in layer mapping [0, 1] images to what the backbone's weights expect (None when nothing to do).
+    """A frozen 1×1 Conv2D mapping [0, 1] images to what the backbone's weights expect (None: nothing to do).
 
-    "tf" is a Rescaling to [-1, 1]. "caffe" (RGB → BGR, ×255, minus the ImageNet mean) is a frozen 1×1
-    Conv2D, so the whole model stays made of ops every exporter (TFLite, ONNX, Edge TPU) understands.
+    "tf" scales to [-1, 1]; "caffe" flips RGB → BGR, scales to 0-255 and subtracts the ImageNet mean. A plain
+    convolution (not Rescaling or a Lambda) keeps the model made of layers that tfmot pruning/QAT, TFLite,
+    tf2onnx and the Edge TPU compiler all support.
     """
     if mode is None:
         return None
+    kernel = np.zeros((1, 1, channels, channels), dtype=np.float32)
     if mode == "tf":
-        return keras.layers.Rescaling(2.0, offset=-1.0, name="preprocess")
-    if mode == "caffe":
+        for c in range(channels):
+            kernel[0, 0, c, c] = 2.0
+        bias = np.full((channels,), -1.0, dtype=np.float32)
+    elif mode == "caffe":
         if channels != 3:
             raise ModelError(f"caffe-style preprocessing needs RGB input (3 channels), got {channels}")
-        kernel = np.zeros((1, 1, 3, 3), dtype=np.float32)
         for out_channel, in_channel in enumerate((2, 1, 0)):
             kernel[0, 0, in_channel, out_channel] = 255.0
         bias = -np.asarray(_CAFFE_BGR_MEAN, dtype=np.float32)
-        return keras.layers.Conv2D(
-            3,
-            1,
-            name="preprocess",
-            trainable=False,
-            kernel_initializer=keras.initializers.Constant(kernel),
-            bias_initializer=keras.initializers.Constant(bias),
-        )
-    raise ModelError(f"unknown preprocessing mode {mode!r}; use 'tf', 'caffe' or None")
+    else:
+        raise ModelError(f"unknown preprocessing mode {mode!r}; use 'tf', 'caffe' or None")
+    return keras.layers.Conv2D(
+        channels,
+        1,
+        name="preprocess",
+        trainable=False,
+        kernel_initializer=keras.initializers.Constant(kernel),
+        bias_initializer=keras.initializers.Constant(bias),
+    )
 
 
 def build_backbone(

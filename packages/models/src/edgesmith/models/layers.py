@@ -34,6 +34,10 @@ class LocalResponseNormalization(keras.layers.Layer):
             inputs, depth_radius=self.depth_radius, bias=self.bias, alpha=self.alpha, beta=self.beta
         )
 
+    def get_prunable_weights(self) -> list[Any]:
+        """No weights: lets tfmot's ``prune_low_magnitude`` wrap a whole model that contains LRN."""
+        return []
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
 
