@@ -1,10 +1,9 @@
 """train(): numpy / ArrayDataset-like / tf.data inputs, learning, early stopping with best-weight restore."""
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 
+from edgesmith.datasets import ArrayDataset
 from edgesmith.datasets.tf_runtime import keras, tf
 from edgesmith.models import ModelError, as_dataset, train
 
@@ -34,21 +33,31 @@ def test_uncompiled_model_without_loss_is_a_model_error():
         train(_linear_model(), _linear_data(), progress=False)
 
 
-@dataclass
-class _Arrays:
-    x: np.ndarray
-    y: np.ndarray | None
-
-
 def test_array_dataset_without_labels_trains_as_autoencoder():
     inputs = keras.Input(shape=(4,))
     model = keras.Model(inputs, keras.layers.Dense(4)(inputs))
     x, _ = _linear_data(64)
-    ds = as_dataset(_Arrays(x, None), model, batch_size=16)
+    ds = as_dataset(ArrayDataset(x, None, "toy"), model, batch_size=16)
     xb, yb = next(iter(ds))
     np.testing.assert_array_equal(xb.numpy(), yb.numpy())
-    history = train(model, _Arrays(x, None), epochs=1, loss="mse", progress=False)
+    history = train(model, ArrayDataset(x, None, "toy"), epochs=1, loss="mse", progress=False)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_array_dataset_augmentation_is_kept():
+    model = _linear_model()
+    x, y = _linear_data(32)
+    calls = []
+
+    def augment(batch, seed):
+        calls.append(seed)
+        return batch * 0.0
+
+    ds = as_dataset(ArrayDataset(x, y, "toy", augment=augment), model, batch_size=8)
+    xb, _ = next(iter(ds))
+    assert calls and float(np.abs(xb.numpy()).max()) == 0.0
+    with pytest.raises(ModelError, match="expects"):
+        as_dataset(ArrayDataset(np.zeros((4, 3), np.float32), None, "bad"), model)
 
 
 def test_unbatched_tf_dataset_is_batched_and_shape_mismatch_rejected():

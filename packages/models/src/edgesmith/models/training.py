@@ -83,8 +83,8 @@ def as_dataset(
 ) -> tf.data.Dataset:
     """A batched ``tf.data.Dataset`` of (x, y) from a tf.data.Dataset, an ArrayDataset or an (x, y) pair.
 
-    An ArrayDataset (anything with ``.x`` and ``.y``) whose ``y`` is None trains as an autoencoder
-    (targets = inputs). An unbatched ``tf.data.Dataset`` is batched to ``batch_size``.
+    An ArrayDataset goes through its own ``to_tf`` (keeping its augmentation); one whose ``y`` is None trains
+    as an autoencoder (targets = inputs). An unbatched ``tf.data.Dataset`` is batched to ``batch_size``.
     """
     if batch_size < 1:
         raise ModelError(f"batch_size must be >= 1, got {batch_size}")
@@ -104,22 +104,28 @@ def as_dataset(
             f"cannot train on {type(data).__name__}; pass an ArrayDataset, tf.data.Dataset or (x, y) pair"
         )
     x = np.asarray(x)
+    _check_inputs(x, model)
+    if hasattr(data, "to_tf"):  # an ArrayDataset: keep its own pipeline (e.g. training-split augmentation)
+        ds = data.to_tf(batch_size=batch_size, shuffle=shuffle, seed=seed)
+        return ds.map(lambda xb: (xb, xb)) if y is None else ds
     y = x if y is None else np.asarray(y)
     if len(x) != len(y):
         raise ModelError(f"x has {len(x)} samples but y has {len(y)}; they must match")
-    if len(x) == 0:
-        raise ModelError("the dataset is empty")
-    expected = tuple(model.inputs[0].shape[1:])
-    if any(e is not None and e != a for e, a in zip(expected, x.shape[1:], strict=False)) or len(
-        expected
-    ) != (x.ndim - 1):
-        raise ModelError(
-            f"inputs have shape {x.shape[1:]} but {model.name} expects {expected}; resize the data"
-        )
     ds = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle:
         ds = ds.shuffle(min(len(x), 10_000), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def _check_inputs(x: np.ndarray, model: keras.Model) -> None:
+    if len(x) == 0:
+        raise ModelError("the dataset is empty")
+    expected = tuple(model.inputs[0].shape[1:])
+    sample = tuple(x.shape[1:])
+    if len(expected) != len(sample) or any(
+        e is not None and e != a for e, a in zip(expected, sample, strict=True)
+    ):
+        raise ModelError(f"inputs have shape {sample} but {model.name} expects {expected}; resize the data")
 
 
 def _is_compiled(model: keras.Model) -> bool:
