@@ -13,7 +13,7 @@ _INTEGER = {"int8", "uint8", "int16", "int32"}
 
 def is_quantized(dtype: np.dtype | type | str, scale: float) -> bool:
     """Whether a tensor of ``dtype`` with ``scale`` holds affine-quantized values (scale 0 means raw ints)."""
-    return np.dtype(dtype).name in _INTEGER and scale != 0.0
+    return scale != 0.0 and np.dtype(dtype).name in _INTEGER
 
 
 def quantize(x: np.ndarray, scale: float, zero_point: int, dtype: np.dtype | type | str) -> np.ndarray:

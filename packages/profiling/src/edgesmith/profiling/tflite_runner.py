@@ -89,11 +89,17 @@ class TFLiteRunner(Runner):
             raise RunnerError(
                 f"{self.artifact}: not a loadable TFLite model ({first}); re-export it"
             ) from exc
-        self._in = self._interp.get_input_details()
-        self._out = self._interp.get_output_details()
+        self._refresh()
 
     def deactivate_impl(self) -> None:
         self._interp = None
+
+    @property
+    def interpreter(self) -> Any:
+        """The underlying ai-edge-litert Interpreter (activate the runner first), e.g. for a bare loop."""
+        if self._interp is None:
+            raise RunnerError(f"{self.artifact.name}: runner is not active; use `with runner:` first")
+        return self._interp
 
     def _resize(self, inputs: list[np.ndarray]) -> None:
         try:
@@ -105,26 +111,35 @@ class TFLiteRunner(Runner):
                 f"{self.artifact.name}: model cannot take batch size {inputs[0].shape[0]} ({exc}); "
                 "use batch size 1 or re-export with a dynamic batch dimension"
             ) from exc
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Cache tensor details and the per-call plan (index, dtype, quantization) after (re)allocation."""
         self._in = self._interp.get_input_details()
         self._out = self._interp.get_output_details()
+        self._in_shapes = [tuple(int(s) for s in d["shape"]) for d in self._in]
+        self._in_plan = [(d["index"], np.dtype(d["dtype"]), *d["quantization"]) for d in self._in]
+        self._out_plan = [(d["index"], np.dtype(d["dtype"]), *d["quantization"]) for d in self._out]
 
     def infer_impl(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        if any(tuple(x.shape) != tuple(d["shape"]) for x, d in zip(inputs, self._in, strict=True)):
+        if any(x.shape != s for x, s in zip(inputs, self._in_shapes, strict=True)):
             self._resize(inputs)
         interp = self._interp
-        for x, d in zip(inputs, self._in, strict=True):
-            scale, zp = d["quantization"]
-            if is_quantized(d["dtype"], scale):
-                x = quantize(x, scale, zp, d["dtype"])
-            elif x.dtype != d["dtype"]:
-                x = x.astype(d["dtype"])
-            interp.set_tensor(d["index"], x)
+        for x, (index, dtype, scale, zp) in zip(inputs, self._in_plan, strict=True):
+            if is_quantized(dtype, scale):
+                x = quantize(x, scale, zp, dtype)
+            elif x.dtype != dtype:
+                x = x.astype(dtype)
+            interp.set_tensor(index, x)
         interp.invoke()
         outs = []
-        for d in self._out:
-            y = interp.get_tensor(d["index"])
-            scale, zp = d["quantization"]
-            outs.append(dequantize(y, scale, zp) if is_quantized(d["dtype"], scale) else y.astype(np.float32))
+        for index, dtype, scale, zp in self._out_plan:
+            y = interp.get_tensor(index)  # a copy, so callers may keep it
+            if is_quantized(dtype, scale):
+                y = dequantize(y, scale, zp)
+            elif dtype != np.float32:
+                y = y.astype(np.float32)
+            outs.append(y)
         return outs
 
     def _specs(self, details: list[dict[str, Any]]) -> tuple[TensorSpec, ...]:
