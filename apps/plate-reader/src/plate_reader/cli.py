@@ -27,9 +27,9 @@ HELP = """Find the licence plate in a photo, read it and name its driving-restri
 
 [bold]Other commands[/bold]:
 
-  plate-reader bench --n 500          document 001's framework × precision matrix, on this machine
-  plate-reader synth data/ --n 1000   generate annotated plate photos (CSV: name,width,height,x1,y1,x2,y2)
-  plate-reader train data/plates.csv  retrain the detector from an annotation CSV
+  plate-reader bench --n 500           document 001's backend × precision matrix
+  plate-reader synth data/ --n 1000    generate annotated plate photos
+  plate-reader train data/plates.csv   retrain the detector from an annotation CSV
 """
 
 app = typer.Typer(help=HELP, rich_markup_mode="rich", no_args_is_help=True, add_completion=False)
@@ -163,8 +163,10 @@ def bench_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
-    """Document 001's matrix for this machine: detector latency (ms), % IoU > 0.5, memory (MB), size (MB)
-    per backend × precision (× pruned), then the whole pipeline per reader (accuracy and ms per photo).
+    """Document 001's matrix on this machine, then end-to-end accuracy and latency per OCR reader.
+
+    Matrix: detector latency (ms, batch 1), % IoU > 0.5, memory (MB), size (MB) per backend × precision
+    (× pruned with --variant). End to end: plate found / last digit / exact plate (%) and ms per photo.
 
     Backends that cannot run here (no GPU for TensorRT, no exporter) keep their row with the reason.
 
@@ -263,13 +265,16 @@ def train_cmd(
         console.print_json(json.dumps(summary))
 
 
+def with_default_command(args: list[str]) -> list[str]:
+    """``IMAGE ... [options]`` → ``read IMAGE ... [options]``; a command, ``--help`` or nothing: as is."""
+    if not args or args[0] in ("--help", "-h") or args[0] in COMMANDS:
+        return args
+    return ["read", *args]
+
+
 def main() -> None:
     """Console-script entry: ``plate-reader IMAGE ...`` is ``plate-reader read IMAGE ...``."""
-    args = sys.argv[1:]
-    first = next((a for a in args if not a.startswith("-")), None)
-    if args and args[0] not in ("--help", "-h") and first is not None and first not in COMMANDS:
-        sys.argv.insert(1, "read")
-    app()
+    app(args=with_default_command(sys.argv[1:]), prog_name="plate-reader")
 
 
 if __name__ == "__main__":

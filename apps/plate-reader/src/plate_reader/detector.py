@@ -7,7 +7,6 @@ and metric; the backbone is a compact CNN that trains from scratch on 2 CPU core
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -121,31 +120,15 @@ def to_input(image: Image.Image, size: tuple[int, int] = DETECTOR_INPUT[:2]) -> 
 
 def read_annotations(csv_path: str | os.PathLike[str]) -> list[tuple[str, np.ndarray]]:
     """Rows of an annotation CSV (name, width, height, x1, y1, x2, y2 normalised) as (name, box) pairs."""
+    from edgesmith.datasets import DatasetError, read_plate_csv
+
     path = Path(csv_path)
     if not path.is_file():
         raise AnnotationError(f"{path}: no such annotation CSV; make one with `plate-reader synth DIR`")
-    with path.open(newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"name", "x1", "y1", "x2", "y2"} - set(reader.fieldnames or ())
-        if missing:
-            raise AnnotationError(
-                f"{path}: missing column(s) {', '.join(sorted(missing))}; "
-                "expected name,width,height,x1,y1,x2,y2"
-            )
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            try:
-                box = np.array([float(row[k]) for k in ("x1", "y1", "x2", "y2")], np.float32)
-            except ValueError as exc:
-                raise AnnotationError(f"{path}:{line}: box is not numeric ({exc})") from exc
-            if not (0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
-                raise AnnotationError(
-                    f"{path}:{line}: box {box.tolist()} is not x1<x2, y1<y2 normalised to [0, 1]"
-                )
-            rows.append((row["name"], box))
-    if not rows:
-        raise AnnotationError(f"{path}: no annotations in the CSV")
-    return rows
+    try:
+        return [(b.name, b.coords) for b in read_plate_csv(path)]
+    except DatasetError as exc:
+        raise AnnotationError(str(exc)) from exc
 
 
 def load_annotated_images(
@@ -159,14 +142,19 @@ def load_annotated_images(
     uint8 keeps 10k training images at 0.5 GB; :func:`train_detector` scales them to [0, 1] per batch.
     ``images_dir`` defaults to the CSV's folder.
     """
+    from edgesmith.datasets import DatasetError
+    from edgesmith.datasets.plates import find_image
+
     rows = read_annotations(csv_path)
     root = Path(images_dir) if images_dir is not None else Path(csv_path).parent
     h, w = size
     x = np.empty((len(rows), h, w, 3), np.uint8)
     for i, (name, _) in enumerate(rows):
         try:
-            with Image.open(root / name) as im:
+            with Image.open(find_image(root, name)) as im:
                 x[i] = np.asarray(im.convert("RGB").resize((w, h), Image.BILINEAR))
+        except DatasetError as exc:
+            raise AnnotationError(str(exc)) from exc
         except (OSError, ValueError) as exc:
             raise AnnotationError(
                 f"{root / name}: cannot read image ({exc}); fix or remove its CSV row"

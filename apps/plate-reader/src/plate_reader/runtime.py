@@ -51,6 +51,8 @@ def build_pipeline(
     threads: int | None = None,
 ) -> PlatePipeline:
     """A ready pipeline: detector on ``backend`` + OCR ``reader``."""
+    if backend not in BACKENDS:  # before loading anything
+        raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
     ocr = build_reader(reader)
     return PlatePipeline(build_detector(backend, detector, threads), ocr)
 

@@ -31,7 +31,7 @@ PLATE_ASPECT = 2.0
 """Width / height of a Costa Rican plate (30 cm × 15 cm)."""
 
 CSV_COLUMNS = ("name", "width", "height", "x1", "y1", "x2", "y2")
-"""Document 001's annotation CSV: file name, image size in pixels, box corners normalised to [0, 1]."""
+"""Document 001's annotation CSV (``edgesmith.datasets.PLATE_CSV_HEADER``): name, size px, normalised box."""
 
 _BACKGROUNDS = (
     "astronaut", "camera", "coffee", "chelsea", "rocket", "brick", "grass", "gravel", "coins", "page",
@@ -249,18 +249,19 @@ def generate_dataset(
         raise ValueError(f"n must be at least 1, got {n}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rows, texts = [], []
+    from edgesmith.datasets.plates import PlateBox, write_plate_csv
+
+    boxes, texts = [], []
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         img, box, text = compose_scene(rng, size)
         name = f"plate_{seed}_{i:06d}.jpg"
         img.save(out / name, quality=95)
-        rows.append((name, size[0], size[1], *(float(v) for v in box)))
+        boxes.append(PlateBox(name, size[0], size[1], *(round(float(v), 6) for v in box)))
         texts.append((name, text))
         if progress is not None:
             progress(i + 1)
-    csv_path = out / "plates.csv"
-    _write_rows(csv_path, CSV_COLUMNS, rows)
+    csv_path = write_plate_csv(out / "plates.csv", boxes)
     _write_rows(out / "texts.csv", ("name", "text"), texts)
     recipe = {
         "generator": "edgesmith.datasets.plate_synth",
@@ -275,7 +276,7 @@ def generate_dataset(
 
 
 def _write_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Write a CSV atomically (temp file, then rename), floats with 6 decimals."""
+    """Write a CSV atomically (temp file, then rename)."""
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="") as fh:
         writer = csv.writer(fh)
