@@ -153,6 +153,20 @@ def read_wide_csv(path: Path) -> pd.DataFrame:
     return frame.mask(frame <= OAHU_MISSING / 10)
 
 
+def _sidecar_positions(path: Path) -> dict[str, tuple[float, float]] | None:
+    """Sensor positions from a ``<file>.json`` sidecar (as ``edgesmith-data sample solar`` writes), if any."""
+    import json
+
+    sidecar = path.with_name(path.name + ".json")
+    if not sidecar.is_file():
+        return None
+    try:
+        positions = json.loads(sidecar.read_text()).get("positions_m")
+        return {str(k): (float(v[0]), float(v[1])) for k, v in positions.items()}
+    except (ValueError, AttributeError, TypeError, IndexError):
+        return None
+
+
 def load_oahu_grid(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], include_tilt: bool = False
 ) -> pd.DataFrame:
@@ -161,7 +175,8 @@ def load_oahu_grid(
     ``paths`` is a file, a folder (searched recursively, e.g. the unzipped ``YYYYMM/`` monthly folders) or a
     list of them. Raw files give the 17 global-horizontal sensors (``include_tilt`` adds the two tilted
     ones); ``-99999`` becomes NaN. A CSV with a header row (time column + one column per sensor, such as
-    the 50-column processed table of document 002) is read as it is.
+    the 50-column processed table of document 002) is read as it is; sensor positions then come from a
+    ``<file>.json`` sidecar with ``positions_m`` when there is one.
     """
     import pandas as pd
 
@@ -181,6 +196,10 @@ def load_oahu_grid(
     known = {c: OAHU_STATIONS[s] for c, s in stations.items() if s in OAHU_STATIONS}
     if len(known) == len(grid.columns):
         grid.attrs["positions_m"] = latlon_to_metres(known)
+    else:
+        sidecar = _sidecar_positions(files[0])
+        if sidecar is not None and set(map(str, grid.columns)) <= set(sidecar):
+            grid.attrs["positions_m"] = {str(c): sidecar[str(c)] for c in grid.columns}
     grid.attrs["source"] = "oahu"
     return grid
 
