@@ -95,3 +95,11 @@ def test_offline_stand_in_says_what_it_is():
     assert splits.name == "digits-cifar10" and splits.info["offline_stand_in"]
     assert splits.train.x.shape[1:] == (24, 24, 3) and splits.train.x.dtype == np.float32
     np.testing.assert_array_equal(splits.train.x[..., 0], splits.train.x[..., 2])
+
+
+def test_cifar100_style_batch_is_rejected(tmp_path):
+    record = bytes([42]) + bytes(3072)  # label 42: not CIFAR-10
+    (tmp_path / "data_batch_1.bin").write_bytes(record)
+    (tmp_path / "test_batch.bin").write_bytes(record)
+    with pytest.raises(DatasetError, match="label 42 > 9"):
+        load_cifar10(tmp_path)

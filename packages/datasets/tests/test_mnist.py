@@ -85,3 +85,13 @@ def test_digits_stand_in_is_mnist_shaped():
     y = np.concatenate([splits.train.y, splits.val.y, splits.test.y])
     assert sorted(set(y.tolist())) == list(range(10))
     assert load_mnist().sizes() == splits.sizes()
+
+
+def test_truncated_header_and_wrong_rank(tmp_path):
+    (tmp_path / "short").write_bytes(b"\x00\x00\x08\x03\x00\x00")
+    with pytest.raises(DatasetError, match="truncated inside its IDX header"):
+        read_idx(tmp_path / "short")
+    _write_mnist(tmp_path)
+    write_idx(tmp_path / "train-images-idx3-ubyte", np.zeros((30, 784), np.uint8))
+    with pytest.raises(DatasetError, match=r"expected images \(N, rows, cols\)"):
+        load_mnist(tmp_path)

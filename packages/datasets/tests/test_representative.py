@@ -26,6 +26,7 @@ def test_n_larger_than_data_uses_everything():
     assert len(list(rep())) == 3
 
 
+@pytest.mark.filterwarnings("ignore:Statistics for quantized inputs:UserWarning")
 def test_tflite_converter_accepts_it():
     from edgesmith.datasets.tf_runtime import keras, tf
 
