@@ -56,3 +56,17 @@ def test_inspect_errors_are_one_line(tmp_path):
     assert result.output.strip().count("\n") == 0 and "does not exist" in result.output
     result = runner.invoke(app, ["inspect", "plates", str(tmp_path / "x.csv")])
     assert result.exit_code == 1 and "--images" in result.output
+
+
+def test_inspect_image_folder_table(tmp_path):
+    from PIL import Image
+
+    for cls in ("nico", "not_nico"):
+        (tmp_path / cls).mkdir()
+        for i in range(10):
+            Image.fromarray(np.full((12, 12, 3), i * 20, np.uint8)).save(tmp_path / cls / f"{i}.png")
+    result = runner.invoke(app, ["inspect", "images", str(tmp_path), "--size", "8x8"])
+    assert result.exit_code == 0, result.output
+    assert "nico" in result.output and "(8, 8, 3)" in result.output
+    bad = runner.invoke(app, ["inspect", "images", str(tmp_path), "--size", "eight"])
+    assert bad.exit_code != 0 and "HEIGHTxWIDTH" in bad.output

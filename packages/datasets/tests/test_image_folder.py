@@ -82,3 +82,11 @@ def test_bad_folders(tmp_path):
         load_image_folder(tmp_path / "bad", image_size=(8, 8), val_split=0.0, test_split=0.5)
     with pytest.raises(DatasetError, match="too few"):
         load_image_folder(tmp_path / "one", val_split=0.0, test_split=0.1)
+
+
+def test_progress_reports_every_image(tmp_path):
+    _write_class_images(tmp_path / "train", {"a": 3, "b": 2})
+    _write_class_images(tmp_path / "test", {"a": 1, "b": 1})
+    calls = []
+    load_image_folder(tmp_path, image_size=(8, 8), progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(i, 7) for i in range(1, 8)]

@@ -9,7 +9,7 @@ import numpy as np
 
 from edgesmith.datasets.arrays import ArrayDataset, Splits, split_indices
 from edgesmith.datasets.errors import DatasetError
-from edgesmith.datasets.files import existing_dir
+from edgesmith.datasets.files import Progress, existing_dir
 from edgesmith.datasets.plates import read_rgb
 
 CATEGORIES = ("void", "flat", "construction", "object", "nature", "sky", "human", "vehicle")
@@ -95,6 +95,7 @@ def read_cityscapes_split(
     image_size: tuple[int, int] = (128, 256),
     categories: bool = True,
     max_images: int | None = None,
+    progress: Progress | None = None,
 ) -> ArrayDataset:
     """One Cityscapes split: x float32 (N, H, W, 3) in [0, 1], y uint8 (N, H, W) category (or label) ids."""
     folder = existing_dir(root, "Cityscapes")
@@ -105,6 +106,8 @@ def read_cityscapes_split(
         x[i] = read_rgb(image, image_size)
         ids = read_label_ids(label, image_size)
         y[i] = label_ids_to_categories(ids) if categories else np.clip(ids, 0, 255)
+        if progress is not None:
+            progress(i + 1, len(pairs))
     classes = CATEGORIES if categories else None
     return ArrayDataset(x, y, "cityscapes", classes)
 
@@ -116,15 +119,16 @@ def load_cityscapes(
     seed: int = 0,
     categories: bool = True,
     max_images: int | None = None,
+    progress: Progress | None = None,
 ) -> Splits:
     """Cityscapes fine annotations as :class:`Splits`: train/ minus a ``val_split`` share, and val/ as test.
 
     The official test/ labels are withheld (all void), so the public val/ set is the test split here.
     ``categories=True`` maps the 34 label ids to the 8 groups in :data:`CATEGORIES` (the U-Net's classes).
-    ``max_images`` caps each folder, for quick runs.
+    ``max_images`` caps each folder (quick runs); ``progress(done, total)`` is called per image, per split.
     """
-    train_all = read_cityscapes_split(root, "train", image_size, categories, max_images)
-    test = read_cityscapes_split(root, "val", image_size, categories, max_images)
+    train_all = read_cityscapes_split(root, "train", image_size, categories, max_images, progress)
+    test = read_cityscapes_split(root, "val", image_size, categories, max_images, progress)
     tr, va, _ = split_indices(len(train_all), val_split, 0.0, seed)
     val = train_all.subset(va) if len(va) else None
     return Splits(

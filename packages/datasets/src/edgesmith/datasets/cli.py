@@ -57,6 +57,22 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+@contextlib.contextmanager
+def _progress(label: str, enabled: bool) -> Iterator[Any]:
+    """A ``progress(done, total)`` callback drawing a rich bar on stderr (None when ``enabled`` is false)."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         h, w = (int(v) for v in text.lower().split("x"))
@@ -127,13 +143,18 @@ def inspect(
         elif path is None:
             raise DatasetError(f"{kind.value} has no offline stand-in; pass the dataset path")
         elif kind is Kind.images:
-            summary = splits_summary(ds.load_image_folder(path, image_size=_size(size)))
+            with _progress("reading images", not as_json) as progress:
+                splits = ds.load_image_folder(path, image_size=_size(size), progress=progress)
+            summary = splits_summary(splits)
         elif kind is Kind.cityscapes:
-            summary = splits_summary(ds.load_cityscapes(path, image_size=_size(size)))
+            with _progress("reading Cityscapes", not as_json) as progress:
+                splits = ds.load_cityscapes(path, image_size=_size(size), progress=progress)
+            summary = splits_summary(splits)
         else:
             if images is None:
                 raise DatasetError("plates need --images DIR, the folder of the annotated photos")
-            plates = ds.load_plate_dataset(path, images, image_size=_size(size))
+            with _progress("reading plates", not as_json) as progress:
+                plates = ds.load_plate_dataset(path, images, image_size=_size(size), progress=progress)
             summary = {"name": plates.name, "classes": None, "splits": {"all": dataset_row(plates)}}
     if as_json:
         out.print_json(json.dumps(summary))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import gzip
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from edgesmith.datasets.errors import DatasetError
+
+Progress = Callable[[int, int], None]
+"""Callback ``progress(done, total)`` that loaders call after each file they read (e.g. to drive a bar)."""
 
 
 def existing_dir(path: str | os.PathLike[str], what: str) -> Path:
@@ -70,4 +73,4 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator:
         raise
 
 
-__all__ = ["atomic_write", "existing_dir", "existing_file", "find_file", "read_bytes"]
+__all__ = ["Progress", "atomic_write", "existing_dir", "existing_file", "find_file", "read_bytes"]

@@ -10,7 +10,7 @@ import numpy as np
 from edgesmith.datasets.arrays import ArrayDataset, Splits
 from edgesmith.datasets.augment import FlipRotate
 from edgesmith.datasets.errors import DatasetError
-from edgesmith.datasets.files import existing_dir
+from edgesmith.datasets.files import Progress, existing_dir
 from edgesmith.datasets.plates import IMAGE_SUFFIXES, read_rgb
 
 SPLIT_FOLDERS = {"train": ("train",), "val": ("val", "validation", "valid"), "test": ("test",)}
@@ -59,11 +59,19 @@ def list_class_images(
     return files, np.asarray(labels, dtype=np.int64), tuple(classes)
 
 
-def read_images(files: list[Path], image_size: tuple[int, int]) -> np.ndarray:
+def read_images(
+    files: list[Path],
+    image_size: tuple[int, int],
+    progress: Progress | None = None,
+    done: int = 0,
+    total: int = 0,
+) -> np.ndarray:
     """Images as float32 RGB (N, H, W, 3) in [0, 1], each resized to ``image_size`` = (height, width)."""
     x = np.empty((len(files), image_size[0], image_size[1], 3), dtype=np.float32)
     for i, path in enumerate(files):
         x[i] = read_rgb(path, image_size)
+        if progress is not None:
+            progress(done + i + 1, total or len(files))
     return x
 
 
@@ -105,6 +113,7 @@ def load_image_folder(
     test_split: float = 0.1,
     seed: int = 0,
     augment: bool | FlipRotate = False,
+    progress: Progress | None = None,
 ) -> Splits:
     """Images under ``root/<class>/`` (or ``root/train|val|test/<class>/``) as float32 RGB in [0, 1].
 
@@ -112,28 +121,33 @@ def load_image_folder(
     ``image_dataset_from_directory``). Without ``train/`` etc. subfolders the images are split per class by
     ``val_split``/``test_split`` with ``seed``. ``image_size`` is (height, width). ``augment=True`` (or a
     :class:`FlipRotate`) attaches random flip + rotation to the training split's ``to_tf()`` pipeline.
+    ``progress(done, total)`` is called after each image read.
     """
     folder = existing_dir(root, "image")
     flip_rotate = augment if isinstance(augment, FlipRotate) else (FlipRotate() if augment else None)
     name = folder.name
     train_dir = _split_folder(folder, "train")
     if train_dir is not None:
-        files, labels, classes = list_class_images(train_dir)
-        train = ArrayDataset(read_images(files, image_size), labels, name, classes, flip_rotate)
-        others: dict[str, ArrayDataset | None] = {}
+        listed = {"train": list_class_images(train_dir)}
+        classes = listed["train"][2]
         for key in ("val", "test"):
             sub = _split_folder(folder, key)
-            if sub is None:
-                others[key] = None
-                continue
-            files, labels, _ = list_class_images(sub, classes)
-            others[key] = ArrayDataset(read_images(files, image_size), labels, name, classes)
-        if others["test"] is None:
+            if sub is not None:
+                listed[key] = list_class_images(sub, classes)
+        if "test" not in listed:
             raise DatasetError(f"{folder} has train/ but no test/ folder; add test/<class>/ images")
-        return Splits(train, others["val"], others["test"], name, {"source": str(folder), "split": "folders"})
+        total, done = sum(len(v[0]) for v in listed.values()), 0
+        parts: dict[str, ArrayDataset] = {}
+        for key, (files, labels, _) in listed.items():
+            x = read_images(files, image_size, progress, done, total)
+            done += len(files)
+            parts[key] = ArrayDataset(x, labels, name, classes, flip_rotate if key == "train" else None)
+        return Splits(
+            parts["train"], parts.get("val"), parts["test"], name, {"source": str(folder), "split": "folders"}
+        )
     files, labels, classes = list_class_images(folder)
     tr, va, te = stratified_indices(labels, val_split, test_split, seed)
-    x = read_images(files, image_size)
+    x = read_images(files, image_size, progress)
     val = ArrayDataset(x[va], labels[va], name, classes) if len(va) else None
     return Splits(
         ArrayDataset(x[tr], labels[tr], name, classes, flip_rotate),

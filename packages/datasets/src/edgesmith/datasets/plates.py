@@ -13,7 +13,7 @@ import numpy as np
 
 from edgesmith.datasets.arrays import ArrayDataset
 from edgesmith.datasets.errors import DatasetError
-from edgesmith.datasets.files import atomic_write, existing_dir, existing_file
+from edgesmith.datasets.files import Progress, atomic_write, existing_dir, existing_file
 
 PLATE_CSV_HEADER = ("name", "width", "height", "x1", "y1", "x2", "y2")
 # The header the source's own script wrote with pandas (image_name ... bottom_y); read as a synonym.
@@ -149,16 +149,20 @@ def load_plate_dataset(
     csv_path: str | os.PathLike[str],
     images_dir: str | os.PathLike[str],
     image_size: tuple[int, int] = (224, 224),
+    progress: Progress | None = None,
 ) -> ArrayDataset:
     """Annotated plate photos as x float32 (N, H, W, 3) in [0, 1] and y (N, 4) normalised x1, y1, x2, y2.
 
     ``image_size`` is (height, width); normalised boxes stay valid after resizing. Memory is N·H·W·12 bytes.
+    ``progress(done, total)`` is called after each image read.
     """
     boxes = read_plate_csv(csv_path)
     folder = existing_dir(images_dir, "plate images")
     x = np.empty((len(boxes), image_size[0], image_size[1], 3), dtype=np.float32)
     for i, box in enumerate(boxes):
         x[i] = read_rgb(find_image(folder, box.name), image_size, expect=(box.width, box.height))
+        if progress is not None:
+            progress(i + 1, len(boxes))
     y = np.stack([box.coords for box in boxes])
     return ArrayDataset(x, y, "plates")
 
