@@ -94,12 +94,10 @@ def _check_fully_integer(graph: GraphSummary) -> None:
         return
     first = float_ops[0]
     where = f" in layer {first.layer!r}" if first.layer else f" (tensor {first.outputs[0]!r})"
-    others = sorted({op.name for op in float_ops[1:]} - {first.name})
-    more = (
-        f" (and {len(float_ops) - 1} more float op(s): {', '.join(others) or first.name})"
-        if len(float_ops) > 1
-        else ""
-    )
+    others = [f"{op.name} in {op.layer!r}" if op.layer else op.name for op in float_ops[1:4]]
+    if len(float_ops) > 4:
+        others.append(f"{len(float_ops) - 4} more")
+    more = f" (also {', '.join(others)})" if others else ""
     raise UnquantizableOpError(
         f"op {first.name}{where} has no int8 kernel and would stay float{more}; use --mode int8-fallback "
         "to keep it in float, or replace the layer",
