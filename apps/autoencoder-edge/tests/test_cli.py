@@ -54,7 +54,7 @@ def test_report_has_the_three_tables_and_the_picture(run):
     text = layout.report_md.read_text()
     for heading in ("Table 5.1", "Table 5.2", "Table 5.3", "Targets (issue 6)", "Edge TPU readiness"):
         assert heading in text
-    assert "](reconstructions.png)" in text and "| tflite-int8 |" in text
+    assert "](cae_grid.png)" in text and "| tflite-int8 |" in text
 
 
 @pytest.mark.skipif(find_compiler() is not None, reason="edgetpu_compiler is installed here")
@@ -84,3 +84,28 @@ def test_steps_out_of_order_say_what_to_run(tmp_path):
     assert result.exit_code == 1 and "run 'autoencoder-edge train' first" in result.output
     missing = runner.invoke(app, ["train", "--out", str(tmp_path), "--data", str(tmp_path / "nope")])
     assert missing.exit_code == 1 and "Traceback" not in missing.output
+
+
+def test_unet_on_cityscapes_format_data(cityscapes_root, tmp_path):
+    args = ["pipeline", "--model", "unet", "--data", str(cityscapes_root), "--image-size", "16x32",
+            "--out", str(tmp_path), "--epochs", "1", "--runs", "2", "--json"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout[result.stdout.index("{\n") :])
+    assert summary["task"] == "unet" and [r["name"] for r in summary["results"]][:3] == [
+        "keras",
+        "tflite-float32",
+        "tflite-int8",
+    ]
+    for r in summary["results"]:
+        assert r["test_images"] == 3 and 0 <= r["pixel_accuracy"] <= 1 and 0 <= r["mean_iou"] <= 1
+    check = json.loads((tmp_path / "unet_edgetpu_check.json").read_text())
+    assert check["split_op"] == "SOFTMAX" and check["split_index"] == len(check["ops"]) - 1  # last op only
+    assert "int8_pixel_accuracy_change" in summary["targets"]
+    assert (tmp_path / "unet_grid.png").exists() and "Table 5.1" in (tmp_path / "unet_report.md").read_text()
+
+
+def test_unet_without_data_says_where_to_get_it(tmp_path):
+    result = runner.invoke(app, ["train", "--model", "unet", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "Cityscapes-format data" in result.output
+    assert not any(tmp_path.iterdir())

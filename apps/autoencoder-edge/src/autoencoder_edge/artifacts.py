@@ -31,23 +31,23 @@ class RunLayout:
 
     @property
     def check_json(self) -> Path:
-        return self.root / "edgetpu_check.json"
+        return self.root / f"{self.stem}_edgetpu_check.json"
 
     @property
     def compile_json(self) -> Path:
-        return self.root / "edgetpu_compile.json"
+        return self.root / f"{self.stem}_edgetpu_compile.json"
 
     @property
     def bench_json(self) -> Path:
-        return self.root / "bench.json"
+        return self.root / f"{self.stem}_bench.json"
 
     @property
     def grid_png(self) -> Path:
-        return self.root / "reconstructions.png"
+        return self.root / f"{self.stem}_grid.png"
 
     @property
     def report_md(self) -> Path:
-        return self.root / "report.md"
+        return self.root / f"{self.stem}_report.md"
 
     def ensure(self) -> RunLayout:
         self.root.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,9 @@ def save_grid(
     if n < 1:
         raise ValueError("no images to draw")
     rows = [("original", originals[:n]), *((name, rec[:n]) for name, rec in reconstructions.items())]
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.1 * n + 1.2, 1.15 * len(rows)), squeeze=False)
+    aspect = originals.shape[2] / originals.shape[1]  # width / height of one image
+    size = (1.1 * aspect * n + 1.4, 1.15 * len(rows))
+    fig, axes = plt.subplots(len(rows), n, figsize=size, squeeze=False)
     for r, (label, images) in enumerate(rows):
         for c in range(n):
             ax = axes[r][c]

@@ -16,6 +16,9 @@ DOC004 = {
 }
 
 
+METRIC_NAMES = {"mae": "MAE", "mse": "MSE", "pixel_accuracy": "pixel accuracy", "mean_iou": "mean IoU"}
+
+
 def _kb(n: int) -> str:
     return f"{n / 1024:.1f}"
 
@@ -38,26 +41,37 @@ def render(
     """The report as Markdown; every number comes from this run's measurements."""
     res = comparison.results
     t = comparison.targets()
-    parts = ["# autoencoder-edge: Keras → int8 → Edge TPU (document 004)", ""]
+    parts = [f"# autoencoder-edge ({comparison.task}): Keras → int8 → Edge TPU (document 004)", ""]
     parts.append(
         f"Produced by `{command}` on {platform.node() or 'this host'} ({platform.machine()}, "
         f"{os.cpu_count()} CPUs), TFLite threads = {comparison.threads}."
     )
     if training:
         parts.append(
-            f"Data: **{training.get('dataset')}**, {training.get('train_samples')} training / "
+            f"Model **{training.get('model', 'cae')}**; data **{training.get('dataset')}**, "
+            f"{training.get('train_samples')} training / "
             f"{training.get('test_samples')} test images; {training.get('params')} parameters; "
             f"{training.get('epochs_run')} epochs in {training.get('train_seconds')} s."
         )
-    parts += ["", "## Table 5.1: reconstruction error on the test images", ""]
+    cae = comparison.task == "cae"
+    parts += [
+        "",
+        f"## Table 5.1: {'reconstruction error' if cae else 'segmentation quality'} (test images)",
+        "",
+    ]
+    keys = list(res[0].metrics) if res else []
+    primary = keys[0] if keys else ""
+    base = res[0].metrics.get(primary) if res else None
     parts.append(_table(
-        ["variant", "precision", "MAE", "MSE", "MAE vs Keras"],
-        [[r.name, r.precision, f"{r.mae:.5f}", f"{r.mse:.6f}",
-          f"{(r.mae / res[0].mae - 1) * 100:+.2f} %" if res and res[0].mae else "-"] for r in res],
+        ["variant", "precision", *(METRIC_NAMES.get(k, k) for k in keys),
+         f"{METRIC_NAMES.get(primary)} vs Keras"],
+        [[r.name, r.precision, *(f"{r.metrics[k]:.5f}" for k in keys),
+          f"{(r.metrics[primary] / base - 1) * 100:+.2f} %" if base else "-"] for r in res],
     ))  # fmt: skip
-    parts.append(
-        f"\nDocument 004: Keras {DOC004['mae_keras']} vs int8 {DOC004['mae_int8']} (+14 %), full MNIST."
-    )
+    if cae:
+        parts.append(
+            f"\nDocument 004: Keras {DOC004['mae_keras']} vs int8 {DOC004['mae_int8']} (+14 %), full MNIST."
+        )
     parts += ["", "## Table 5.2: file sizes", ""]
     size_rows = [[r.name, Path(r.path).name, _kb(r.size_bytes), f"{r.size_bytes / res[0].size_bytes:.2f}×"]
                  for r in res]  # fmt: skip
@@ -68,7 +82,14 @@ def render(
                 ratio = f"{size / res[0].size_bytes:.2f}×"
                 size_rows.append(["edgetpu (compiled)", Path(m["output_model"]).name, _kb(size), ratio])
     parts.append(_table(["variant", "file", "KiB", "vs Keras file"], size_rows))
-    parts.append("\nDocument 004: 226 KB h5 / 23 KB int8 / 101 KB Edge TPU.")
+    parts.append(
+        "\nDocument 004: "
+        + (
+            "226 KB h5 / 23 KB int8 / 101 KB Edge TPU."
+            if cae
+            else "10,941 KB h5 / 2,847 KB int8 / 3,037 KB Edge TPU."
+        )
+    )
     parts += ["", "## Table 5.3: time", ""]
     n = res[0].test_images if res else 0
     parts.append(_table(
@@ -87,13 +108,19 @@ def render(
         parts.append(f"\n- **{name}** not measured: {why}")
     parts += ["", "## Targets (issue 6)", ""]
     if t:
-        parts.append(_table(["target", "measured", "met"], [
-            ["int8 MAE within 10 % of the float model", f"{t['int8_mae_increase'] * 100:+.2f} %",
-             "yes" if t["int8_mae_within_10pct"] else "**no**"],
+        rows = []
+        if "int8_mae_increase" in t:
+            rows.append(["int8 MAE within 10 % of the float model", f"{t['int8_mae_increase'] * 100:+.2f} %",
+                         "yes" if t["int8_mae_within_10pct"] else "**no**"])  # fmt: skip
+        if "int8_pixel_accuracy_change" in t:
+            rows.append(["int8 pixel accuracy vs the float model",
+                         f"{t['int8_pixel_accuracy_change'] * 100:+.2f} points", "-"])  # fmt: skip
+        rows += [
             ["int8 file ≤ 0.3× the Keras file", f"{t['int8_size_ratio']:.3f}×",
              "yes" if t["int8_size_within_0.3x"] else "**no**"],
             ["int8 TFLite / Keras per-image latency (same run)", f"{t['int8_over_keras_latency']:.3f}", "-"],
-        ]))  # fmt: skip
+        ]  # fmt: skip
+        parts.append(_table(["target", "measured", "met"], rows))
     if check:
         parts += ["", "## Edge TPU readiness of the int8 model", ""]
         parts.append(
@@ -118,7 +145,8 @@ def render(
         else:
             parts.append(f"Not compiled: {compiled.get('reason')}")
     if grid is not None:
-        parts += ["", "## Reconstructions", "", f"![originals above, each variant below]({grid.name})"]
+        title = "Reconstructions" if cae else "Segmentations"
+        parts += ["", f"## {title}", "", f"![inputs above, each variant below]({grid.name})"]
     if timings:
         parts += ["", "## Step times", ""]
         parts.append(_table(["step", "s"], [[k, f"{v:.1f}"] for k, v in timings.items()]))

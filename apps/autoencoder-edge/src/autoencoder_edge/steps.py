@@ -22,27 +22,19 @@ class AppError(RuntimeError):
 
 
 def load_images(
-    data_dir: str | os.PathLike[str] | None = None, limit: int | None = None, seed: int = 0
+    data_dir: str | os.PathLike[str] | None = None,
+    limit: int | None = None,
+    seed: int = 0,
+    model: str = "cae",
+    image_size: tuple[int, int] | None = None,
 ) -> Any:
-    """MNIST splits from IDX files in ``data_dir``, else the offline digits; ``limit`` caps each split."""
-    from edgesmith.datasets import DatasetError, Splits, load_mnist
+    """The model's splits: MNIST IDX (or the offline digits) for ``cae``, Cityscapes for ``unet``."""
+    from autoencoder_edge.tasks import TaskError, get_task
 
     try:
-        splits = load_mnist(data_dir)
-    except DatasetError as exc:
+        return get_task(model).load(data_dir, limit, seed, image_size)
+    except TaskError as exc:
         raise AppError(str(exc)) from exc
-    if limit is None:
-        return splits
-    if limit < 2:
-        raise AppError(f"--limit must be at least 2 samples, got {limit}")
-    rng = np.random.default_rng(seed)
-
-    def cap(ds: Any) -> Any:
-        if ds is None or len(ds) <= limit:
-            return ds
-        return ds.subset(np.sort(rng.choice(len(ds), limit, replace=False)))
-
-    return Splits(cap(splits.train), cap(splits.val), cap(splits.test), splits.name, splits.info)
 
 
 def check_image_shape(x: np.ndarray, expected: tuple[int | None, ...], what: str) -> None:
@@ -67,38 +59,42 @@ def train_model(
     limit: int | None = None,
     seed: int = 0,
     progress: bool = True,
+    image_size: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """Train document 004's conv autoencoder (MSE, Adam) and save it with its sidecar; return the metrics."""
+    """Train document 004's conv autoencoder (MSE, Adam) or U-Net, save it with a sidecar, return metrics."""
+    from autoencoder_edge.tasks import get_task
     from edgesmith.datasets.tf_runtime import keras
-    from edgesmith.models import ModelError, conv_autoencoder, count_params, save_model, train
+    from edgesmith.models import ModelError, count_params, save_model, train
 
-    if model_name != "cae":
-        raise AppError(f"unknown model {model_name!r}; this app trains 'cae' (document 004's autoencoder)")
-    splits = load_images(data_dir, limit, seed)
+    task = get_task(model_name)
+    splits = load_images(data_dir, limit, seed, model_name, image_size)
     keras.utils.set_random_seed(seed)
-    model = conv_autoencoder(tuple(splits.train.x.shape[1:]))
+    try:
+        model = task.build(tuple(splits.train.x.shape[1:]))
+    except ModelError as exc:
+        raise AppError(str(exc)) from exc
     check_image_shape(splits.train.x, tuple(model.input_shape), "train")
     started = time.perf_counter()
     try:
         history = train(
             model,
-            _unlabelled(splits.train),
-            _unlabelled(splits.val) if splits.val is not None else None,
+            task.targets(splits.train),
+            task.targets(splits.val) if splits.val is not None else None,
             epochs=epochs,
             batch_size=batch_size,
             patience=patience if splits.val is not None else None,
             progress=progress,
-            loss="mse",
+            loss=task.loss,
             optimizer="adam",
             learning_rate=learning_rate,
-            metrics=["mae"],
+            metrics=list(task.train_metrics),
             seed=seed,
         )
     except ModelError as exc:
         raise AppError(str(exc)) from exc
     seconds = time.perf_counter() - started
-    test_pred = model.predict(splits.test.x, batch_size=256, verbose=0)
-    if float(np.std(test_pred)) < 1e-3:
+    test_pred = model.predict(splits.test.x, batch_size=64, verbose=0)
+    if task.name == "cae" and float(np.std(test_pred)) < 1e-3:
         raise AppError(
             "training collapsed to a constant output (dead ReLUs); retrain with a lower --learning-rate "
             f"(now {learning_rate:g}) or another --seed"
@@ -111,20 +107,13 @@ def train_model(
         "learning_rate": learning_rate,
         "train_seconds": round(seconds, 2),
         "final_loss": float(history.history["loss"][-1]),
-        "test_mae": float(np.mean(np.abs(test_pred - splits.test.x))),
-        "test_mse": float(np.mean((test_pred - splits.test.x) ** 2)),
+        **{f"test_{k}": v for k, v in task.score(test_pred, splits.test.x, splits.test.y).items()},
         "params": count_params(model),
+        "model": model_name,
     }
     layout.ensure()
     save_model(model, layout.keras, metadata={"training": metrics, "data": {"name": splits.name}})
     return metrics
-
-
-def _unlabelled(ds: Any) -> Any:
-    """The autoencoder's training pairs: targets are the inputs (``y=None`` in an ArrayDataset)."""
-    from edgesmith.datasets import ArrayDataset
-
-    return ArrayDataset(ds.x, None, ds.name, ds.classes)
 
 
 def _batch_one(model: Any) -> Any:
@@ -144,6 +133,8 @@ def quantize_model(
     samples: int = 100,
     limit: int | None = None,
     seed: int = 0,
+    model_name: str = "cae",
+    image_size: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """Convert the trained model to TFLite float32 and full-integer int8 (``samples`` calibration images)."""
     from edgesmith.datasets import data_hash
@@ -154,7 +145,7 @@ def quantize_model(
         raise AppError(f"{layout.keras}: no trained model; run 'autoencoder-edge train' first")
     if samples < 1:
         raise AppError(f"--samples must be >= 1, got {samples}")
-    splits = load_images(data_dir, limit, seed)
+    splits = load_images(data_dir, limit, seed, model_name, image_size)
     model = _batch_one(load_model(layout.keras))
     check_image_shape(splits.train.x, tuple(model.input_shape), "quantize")
     calib = splits.train.x

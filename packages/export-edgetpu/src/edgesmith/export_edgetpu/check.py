@@ -186,7 +186,7 @@ def _op_problem(op: Op, runtime: int) -> tuple[str, str, str] | None:
         why = rule.check(op, runtime)
         if why:
             hint = ops_table.FUSED_HINT if "fused activation" in why else ops_table.hint_for(op.name)
-            if op.name not in ops_table.OP_HINTS and "fused activation" not in why:
+            if op.name not in ops_table.OP_HINTS and "fused activation" not in why:  # generic limit text
                 hint = f"keep within the documented limit: {rule.limitation}"
             return (
                 "Operation is otherwise supported, but not mapped due to a documented limitation",

@@ -251,6 +251,8 @@ OP_HINTS: dict[str, str] = {
     "DIV": "multiply by a constant reciprocal instead of dividing",
     "SQRT": "use RSQRT (runtime >= 14) or move it to the host",
     "GATHER": "slice with constant indices (SLICE / STRIDED_SLICE) or move it to the host",
+    "SOFTMAX": "a per-pixel softmax over a 3-D tensor stays on the CPU: end the model at the logits "
+    "(argmax is unchanged) or apply the softmax on the host",
     "SHAPE": "the graph reads tensor shapes at run time (usually a dynamic batch size); give the model a "
     "static input shape with batch 1 before converting",
     "CUSTOM": "replace the custom op with builtin ops from the Edge TPU table",

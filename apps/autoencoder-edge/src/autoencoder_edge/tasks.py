@@ -1,0 +1,126 @@
+"""The two models of document 004 as tasks: what to build, which data, which loss, how to score and draw.
+
+``cae``: the MNIST conv autoencoder (targets = inputs, scored by MAE/MSE). ``unet``: the Cityscapes U-Net
+(targets = category maps, scored by pixel accuracy and mean IoU).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+import numpy as np
+
+
+class TaskError(ValueError):
+    """Bad task name or data for a task."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """Everything the steps need to know about one model family."""
+
+    name: str
+    loss: str
+    train_metrics: tuple[str, ...]
+    primary: str  # metric compared across variants
+    higher_is_better: bool
+
+    def load(self, data_dir: str | os.PathLike[str] | None, limit: int | None, seed: int,
+             image_size: tuple[int, int] | None = None) -> Any:  # fmt: skip
+        """Train/val/test splits for this task."""
+        from edgesmith.datasets import ArrayDataset, DatasetError, Splits, load_mnist, split_indices
+
+        if self.name == "cae":
+            try:
+                splits = load_mnist(data_dir)
+            except DatasetError as exc:
+                raise TaskError(str(exc)) from exc
+        else:
+            from autoencoder_edge.cityscapes import CATEGORIES, CityscapesError, load_split
+
+            if data_dir is None:
+                raise TaskError(
+                    "the U-Net needs Cityscapes-format data: pass --data ROOT holding leftImg8bit/ and "
+                    "gtFine/ "
+                    "(cityscapes-dataset.com; downloads need an account)"
+                )
+            size = image_size or (128, 256)
+            try:
+                x, y = load_split(data_dir, "train", size)
+                x_test, y_test = load_split(data_dir, "val", size)
+            except CityscapesError as exc:
+                raise TaskError(str(exc)) from exc
+            tr, va, _ = split_indices(len(x), 0.1 if len(x) >= 10 else 0.0, 0.0, seed=seed)
+            val = ArrayDataset(x[va], y[va], "cityscapes", CATEGORIES) if len(va) else None
+            splits = Splits(
+                ArrayDataset(x[tr], y[tr], "cityscapes", CATEGORIES), val,
+                ArrayDataset(x_test, y_test, "cityscapes", CATEGORIES), "cityscapes",
+                {"source": str(data_dir), "image_size": list(size)},
+            )  # fmt: skip
+        if limit is None:
+            return splits
+        rng = np.random.default_rng(seed)
+
+        def cap(ds: Any) -> Any:
+            if ds is None or len(ds) <= limit:
+                return ds
+            return ds.subset(np.sort(rng.choice(len(ds), limit, replace=False)))
+
+        return Splits(cap(splits.train), cap(splits.val), cap(splits.test), splits.name, splits.info)
+
+    def build(self, sample_shape: tuple[int, ...]) -> Any:
+        from edgesmith.models import conv_autoencoder
+        from edgesmith.models.unet import unet
+
+        if self.name == "cae":
+            return conv_autoencoder(tuple(sample_shape))
+        return unet(tuple(sample_shape), num_classes=8)
+
+    def targets(self, ds: Any) -> Any:
+        """Training targets: the images themselves for the autoencoder, the category maps for the U-Net."""
+        from edgesmith.datasets import ArrayDataset
+
+        return ArrayDataset(ds.x, None if self.name == "cae" else ds.y, ds.name, ds.classes)
+
+    def score(self, pred: np.ndarray, x: np.ndarray, y: np.ndarray | None) -> dict[str, float]:
+        """Quality of ``pred`` on one split."""
+        if self.name == "cae":
+            err = pred.astype(np.float32) - x
+            return {"mae": float(np.mean(np.abs(err))), "mse": float(np.mean(err**2))}
+        assert y is not None
+        labels = np.argmax(pred, axis=-1)
+        ious = []
+        for c in range(pred.shape[-1]):
+            union = np.sum((labels == c) | (y == c))
+            if union:
+                ious.append(np.sum((labels == c) & (y == c)) / union)
+        return {"pixel_accuracy": float(np.mean(labels == y)), "mean_iou": float(np.mean(ious))}
+
+    def display(self, pred: np.ndarray) -> np.ndarray:
+        """Predictions as pictures: reconstructions as they are, segmentations as category colours."""
+        if self.name == "cae":
+            return pred
+        from autoencoder_edge.cityscapes import colorize
+
+        return np.stack([colorize(p) for p in np.argmax(pred, axis=-1)])
+
+    def ground_truth(self, x: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:
+        if self.name == "cae" or y is None:
+            return None
+        from autoencoder_edge.cityscapes import colorize
+
+        return np.stack([colorize(t) for t in y])
+
+
+TASKS = {
+    "cae": Task("cae", "mse", ("mae",), "mae", False),
+    "unet": Task("unet", "sparse_categorical_crossentropy", ("accuracy",), "pixel_accuracy", True),
+}
+
+
+def get_task(name: str) -> Task:
+    if name not in TASKS:
+        raise TaskError(f"unknown model {name!r}; choose one of: {', '.join(TASKS)}")
+    return TASKS[name]
