@@ -1,0 +1,16 @@
+"""Exceptions of the TensorRT export path: every message is one line naming the problem and the fix."""
+
+from __future__ import annotations
+
+INSTALL_HINT = "pip install edgesmith-export-trt[gpu]"
+
+
+class ExportError(RuntimeError):
+    """An export step failed on bad input (missing file, bad model, bad option); the message says the fix."""
+
+
+class TensorRTUnavailable(ExportError):
+    """TensorRT, pycuda or an NVIDIA GPU is missing on this machine."""
+
+
+__all__ = ["INSTALL_HINT", "ExportError", "TensorRTUnavailable"]
