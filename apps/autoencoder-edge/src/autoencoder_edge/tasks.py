@@ -12,6 +12,18 @@ from typing import Any
 
 import numpy as np
 
+# RGB colours of the 8 Cityscapes categories (cityscapesScripts' category colours), for pictures.
+CATEGORY_COLORS = np.array(
+    [[0, 0, 0], [128, 64, 128], [70, 70, 70], [153, 153, 153], [107, 142, 35], [70, 130, 180],
+     [220, 20, 60], [0, 0, 142]],
+    dtype=np.uint8,
+)  # fmt: skip
+
+
+def colorize(categories: np.ndarray) -> np.ndarray:
+    """Category map (H, W) -> RGB float image in [0, 1]."""
+    return CATEGORY_COLORS[np.clip(categories, 0, len(CATEGORY_COLORS) - 1)].astype(np.float32) / 255.0
+
 
 class TaskError(ValueError):
     """Bad task name or data for a task."""
@@ -30,7 +42,7 @@ class Task:
     def load(self, data_dir: str | os.PathLike[str] | None, limit: int | None, seed: int,
              image_size: tuple[int, int] | None = None) -> Any:  # fmt: skip
         """Train/val/test splits for this task."""
-        from edgesmith.datasets import ArrayDataset, DatasetError, Splits, load_mnist, split_indices
+        from edgesmith.datasets import DatasetError, Splits, load_cityscapes, load_mnist
 
         if self.name == "cae":
             try:
@@ -38,27 +50,15 @@ class Task:
             except DatasetError as exc:
                 raise TaskError(str(exc)) from exc
         else:
-            from autoencoder_edge.cityscapes import CATEGORIES, CityscapesError, load_split
-
             if data_dir is None:
                 raise TaskError(
                     "the U-Net needs Cityscapes-format data: pass --data ROOT holding leftImg8bit/ and "
-                    "gtFine/ "
-                    "(cityscapes-dataset.com; downloads need an account)"
+                    "gtFine/ (cityscapes-dataset.com; downloads need an account)"
                 )
-            size = image_size or (128, 256)
             try:
-                x, y = load_split(data_dir, "train", size)
-                x_test, y_test = load_split(data_dir, "val", size)
-            except CityscapesError as exc:
+                splits = load_cityscapes(data_dir, image_size or (128, 256), val_split=0.1, seed=seed)
+            except DatasetError as exc:
                 raise TaskError(str(exc)) from exc
-            tr, va, _ = split_indices(len(x), 0.1 if len(x) >= 10 else 0.0, 0.0, seed=seed)
-            val = ArrayDataset(x[va], y[va], "cityscapes", CATEGORIES) if len(va) else None
-            splits = Splits(
-                ArrayDataset(x[tr], y[tr], "cityscapes", CATEGORIES), val,
-                ArrayDataset(x_test, y_test, "cityscapes", CATEGORIES), "cityscapes",
-                {"source": str(data_dir), "image_size": list(size)},
-            )  # fmt: skip
         if limit is None:
             return splits
         rng = np.random.default_rng(seed)
@@ -102,15 +102,11 @@ class Task:
         """Predictions as pictures: reconstructions as they are, segmentations as category colours."""
         if self.name == "cae":
             return pred
-        from autoencoder_edge.cityscapes import colorize
-
         return np.stack([colorize(p) for p in np.argmax(pred, axis=-1)])
 
     def ground_truth(self, x: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:
         if self.name == "cae" or y is None:
             return None
-        from autoencoder_edge.cityscapes import colorize
-
         return np.stack([colorize(t) for t in y])
 
 
