@@ -87,3 +87,28 @@ __all__ = [
     "write_idx",
     "write_plate_csv",
 ]
+
+# Faces (document 000): detection, square crops, identity folders, video frames, synthetic identities.
+from edgesmith.datasets.faces import (  # appended section; OpenCV is imported lazily
+    FaceBox,
+    FaceFolderReport,
+    HaarFaceDetector,
+    VideoFrames,
+    crop_face_folder,
+    crop_faces,
+    face_detector,
+    square_crop,
+    synthetic_identities,
+)
+
+__all__ += [
+    "FaceBox",
+    "FaceFolderReport",
+    "HaarFaceDetector",
+    "VideoFrames",
+    "crop_face_folder",
+    "crop_faces",
+    "face_detector",
+    "square_crop",
+    "synthetic_identities",
+]
