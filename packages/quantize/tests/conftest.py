@@ -52,3 +52,15 @@ def classifier(data: tuple[np.ndarray, np.ndarray]) -> keras.Model:
     x, y = data
     model.fit(x, y, epochs=15, batch_size=32, verbose=0)
     return model
+
+
+@pytest.fixture(scope="session")
+def converted(classifier, data) -> dict:
+    """The trained classifier converted once per mode (in memory), shared by tests that only read them."""
+    from edgesmith.quantize import convert
+
+    x, _ = data
+    return {
+        mode: convert(classifier, mode, x if "int8" in mode else None)
+        for mode in ("float32", "float16", "dynamic", "int8")
+    }

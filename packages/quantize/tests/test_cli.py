@@ -92,3 +92,18 @@ def test_help_teaches_with_an_example() -> None:
     result = runner.invoke(app, ["convert", "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.stdout and "--calib-samples" in result.stdout
+
+
+def test_prune_then_qat_to_int8_tflite(files) -> None:
+    from edgesmith.quantize.sources import file_sha256
+
+    out = files / "pruned_qat.tflite"
+    args = ["prune", str(files / "tiny.keras"), "-o", str(out), "--data", str(files / "data.npz")]
+    result = runner.invoke(
+        app, [*args, "--epochs", "1", "--final-sparsity", "0.5", "--qat-epochs", "1", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    side = _json(result.stdout)
+    assert side["mode"] == "int8" and side["training"]["qat"]["scheme"] == "prune_preserve_8bit"
+    assert side["metrics"]["weight_sparsity"] >= 0.49 and side["metrics"]["float_ops"] == []
+    assert side["source"]["sha256"] == file_sha256(files / "tiny.keras")

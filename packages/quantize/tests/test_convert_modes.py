@@ -60,12 +60,8 @@ def test_mode_converts_runs_and_matches_keras(classifier, data, tmp_path, mode, 
         assert side["calibration"] is None
 
 
-def test_weight_storage_per_mode(classifier, data) -> None:
-    x, _ = data
-    f32 = convert(classifier, "float32")
-    f16 = convert(classifier, "float16")
-    dyn = convert(classifier, "dynamic")
-    int8 = convert(classifier, "int8", x)
+def test_weight_storage_per_mode(converted) -> None:
+    f32, f16, dyn, int8 = (converted[m] for m in ("float32", "float16", "dynamic", "int8"))
     assert set(f32.graph.weight_dtypes) == {"float32"}
     assert set(f16.graph.weight_dtypes) == {"float16"}
     assert "int8" in dyn.graph.weight_dtypes  # the 9,216-weight dense kernel; tiny ones may stay float

@@ -12,20 +12,22 @@ from edgesmith.quantize import convert, measure_latency, report, sidecar_path
 from edgesmith.quantize.metrics import box_iou, infer_task, task_metrics
 
 
-def test_report_puts_each_artifact_next_to_keras(classifier, data, tmp_path) -> None:
+def test_report_puts_each_artifact_next_to_keras(classifier, converted, data, tmp_path) -> None:
     x, y = data
-    f32 = convert(classifier, "float32", output=tmp_path / "f32.tflite")
-    int8 = convert(classifier, "int8", x, output=tmp_path / "int8.tflite")
+    f32 = converted["float32"]
+    int8 = converted["int8"]
+    int8.save(tmp_path / "int8.tflite")
+    f32.path = None  # an in-memory artifact is reported by its mode name
     rep = report(classifier, [f32, tmp_path / "int8.tflite"], x, y, latency=True)
 
     assert rep.task == "classification" and rep.primary == "accuracy_pct" and rep.samples == len(x)
     keras_acc = 100 * np.mean(classifier.predict(x, verbose=0).argmax(1) == y)
     assert rep.row("keras").metrics["accuracy_pct"] == pytest.approx(keras_acc)
-    assert rep.row("f32.tflite").delta["accuracy_pct"] == pytest.approx(0.0)
+    assert rep.row("float32").delta["accuracy_pct"] == pytest.approx(0.0)
     row = rep.row("int8.tflite")
     assert row.mode == "int8" and row.io_dtype == "int8" and row.size_bytes == int8.size_bytes
     assert abs(row.delta["accuracy_pct"]) <= 100 * 3 / len(x)  # at most 3 of 96 samples flip
-    assert row.float_ops == [] and rep.row("f32.tflite").float_ops
+    assert row.float_ops == [] and rep.row("float32").float_ops
     assert row.latency_ms is not None and row.latency_ms > 0
 
     side = json.loads(sidecar_path(tmp_path / "int8.tflite").read_text())
@@ -73,9 +75,9 @@ def test_binary_accuracy_uses_the_logit_or_sigmoid_threshold() -> None:
     assert task_metrics("classification", None, y, probs, "sigmoid")["accuracy_pct"] == pytest.approx(200 / 3)
 
 
-def test_latency_is_measured_for_every_model(classifier, data) -> None:
+def test_latency_is_measured_for_every_model(converted, data) -> None:
     x, _ = data
-    models = {"f32": convert(classifier, "float32").content, "int8": convert(classifier, "int8", x).content}
+    models = {"f32": converted["float32"].content, "int8": converted["int8"].content}
     timings = measure_latency(models, x, threads=1, warmup=2, runs=20, rounds=2)
     assert set(timings) == {"f32", "int8"}
     assert all(t.runs == 20 and t.median_ms > 0 for t in timings.values())

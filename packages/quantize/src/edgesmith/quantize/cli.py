@@ -114,10 +114,17 @@ def convert(
     from edgesmith.quantize.sources import load_source
 
     with _errors():
-        keras_model, _ = load_source(model)
+        keras_model, source_hash = load_source(model)
         rep = _calibration_data(calib_data, keras_model, data_dir) if mode.needs_calibration else None
         art = do_convert(
-            model, mode, rep, io_dtype, calibration_samples=calib_samples, seed=seed, output=output
+            keras_model,
+            mode,
+            rep,
+            io_dtype,
+            calibration_samples=calib_samples,
+            seed=seed,
+            output=output,
+            source_sha256=source_hash,
         )
     _print_artifact(art, as_json)
 
@@ -159,7 +166,7 @@ def qat(
             learning_rate=lr,
             callbacks=[RichProgress(err)],
         )
-        training = {**result.training, "data": name, "source_sha256": source_hash}
+        training = {**result.training, "data": name}
         art = do_convert(
             result.model,
             Mode.INT8,
@@ -167,11 +174,10 @@ def qat(
             io_dtype,
             calibration_samples=calib_samples,
             seed=seed,
-            output=None,
+            output=output,
             training=training,
+            source_sha256=source_hash,
         )
-        art.source_sha256 = source_hash
-        art.save(output)
     _print_artifact(art, as_json)
 
 
@@ -266,10 +272,10 @@ def prune(
             x if mode.needs_calibration else None,
             calibration_samples=calib_samples,
             seed=seed,
+            output=output,
             training=training,
+            source_sha256=source_hash,
         )
-        art.source_sha256 = source_hash
-        art.save(output)
     _print_artifact(art, as_json)
 
 

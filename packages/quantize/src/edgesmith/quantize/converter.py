@@ -116,6 +116,7 @@ def convert(
     seed: int = 0,
     output: str | os.PathLike | None = None,
     training: dict[str, Any] | None = None,
+    source_sha256: str | None = None,
 ) -> QuantizedArtifact:
     """Convert a Keras model (object or file) to TFLite in ``mode``; write it when ``output`` is given.
 
@@ -123,13 +124,15 @@ def convert(
     required by the full-integer modes; ``calibration_samples`` of it are used, picked with ``seed``.
     ``io_dtype`` (int8 / uint8 / float32) sets the full-integer model's input and output tensors; it defaults
     to int8 for ``int8`` and float32 for ``int8-fallback``. In ``int8`` mode an op without an int8 kernel
-    raises :class:`UnquantizableOpError` naming the op and its layer.
+    raises :class:`UnquantizableOpError` naming the op and its layer. ``source_sha256`` records the hash of
+    the file an in-memory model came from (or that QAT/pruning started from) instead of hashing the object.
     """
     mode = parse_mode(mode)
     io = parse_io_dtype(io_dtype, mode)
     if output is not None:
         check_output_path(output)
     keras_model, source_hash = load_source(model)
+    source_hash = source_sha256 or source_hash
     if len(keras_model.inputs) != 1:
         raise QuantizeError(
             f"model {keras_model.name!r} has {len(keras_model.inputs)} inputs; edgesmith.quantize converts "
