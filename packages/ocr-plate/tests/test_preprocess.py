@@ -48,9 +48,9 @@ def test_threshold_is_binary_dark_text_on_white():
 
 def test_prepare_for_tesseract_and_crnn_input_shapes():
     crop = np.asarray(render_plate("XYZ-987", height=48))
-    assert prepare_for_tesseract(crop, height=96, pad=8).shape[0] == 96 + 16
+    assert prepare_for_tesseract(crop, text_height=40, pad=8).shape[0] == 40 + 8 + 16
     x = crnn_input(crop, 32, 128)
-    assert x.shape == (32, 128, 1) and x.dtype == np.float32 and 0.0 <= x.min() and x.max() <= 1.0
+    assert x.shape == (32, 128, 1) and x.dtype == np.float32 and x.min() >= 0.0 and x.max() <= 1.0
 
 
 def test_rejects_float_images():

@@ -150,6 +150,9 @@ def evaluate(
         str, typer.Option(help="comma list of crnn-int8, crnn-float, tesseract")
     ] = "crnn-int8,crnn-float,tesseract",
     source: Annotated[str, typer.Option(help="scene: full photos cut at jittered boxes | synth")] = "scene",
+    margin: Annotated[
+        float, typer.Option(help="grow each jittered box by this fraction per side (plate-reader: 0.06)")
+    ] = 0.06,
     as_json: Annotated[bool, typer.Option("--json", help="print scores as JSON")] = False,
     failures: Annotated[int, typer.Option(help="show up to this many misreads per reader")] = 0,
 ) -> None:
@@ -197,7 +200,7 @@ def evaluate(
             )
         )
         return
-    table = Table(title=f"plate OCR on {n} held-out {source} crops (seed {seed})")
+    table = Table(title=f"plate OCR on {n} held-out {source} crops (seed {seed}, margin {margin:g})")
     for col in ("reader", "exact plate", "last digit", "valid format", "mean conf", "ms/crop mean", "p95 ms"):
         table.add_column(col, justify="right" if col != "reader" else "left")
     for s in scores:

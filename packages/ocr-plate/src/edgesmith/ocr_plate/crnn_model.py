@@ -22,22 +22,29 @@ def _conv(x, filters: int, kernel=(3, 3), dilation=(1, 1), padding: str = "same"
 
 
 def build_crnn(
-    num_classes: int, height: int = 32, width: int = 128, width_context: int = 128, dropout: float = 0.15
+    num_classes: int,
+    height: int = 32,
+    width: int = 128,
+    filters: tuple[int, int, int, int] = (16, 32, 48, 64),
+    width_context: int = 96,
+    dropout: float = 0.15,
 ) -> keras.Model:
-    """Logits model ``(B, H, W, 1) → (B, W/4, num_classes)``; wrap with :func:`with_softmax` to ship."""
+    """Logits model ``(B, H, W, 1) → (B, W/4, num_classes)``; wrap with :func:`with_softmax` to ship.
+
+    ``filters`` are the widths of the four 3×3 conv stages, ``width_context`` the channels of the
+    column features and of the three dilated (1, 5) context convolutions (receptive field 57 columns).
+    """
     if height != 32 or width % 4:
-        raise ValueError(
-            f"the CRNN expects 32-pixel-high inputs with width divisible by 4, got {height}×{width}"
-        )
+        raise ValueError(f"the CRNN expects 32-pixel-high inputs, width divisible by 4; got {height}×{width}")
+    f1, f2, f3, f4 = filters
     inputs = keras.Input((height, width, 1), name="crop")
-    x = _conv(inputs, 16, name="c1")
+    x = _conv(inputs, f1, name="c1")
     x = keras.layers.MaxPool2D(2, name="p1")(x)  # 16 × W/2
-    x = _conv(x, 32, name="c2")
+    x = _conv(x, f2, name="c2")
     x = keras.layers.MaxPool2D(2, name="p2")(x)  # 8 × W/4
-    x = _conv(x, 64, name="c3")
-    x = _conv(x, 64, name="c4")
+    x = _conv(x, f3, name="c3")
     x = keras.layers.MaxPool2D((2, 1), name="p3")(x)  # 4 × W/4
-    x = _conv(x, 96, name="c5")
+    x = _conv(x, f4, name="c4")
     x = _conv(x, width_context, kernel=(4, 1), padding="valid", name="collapse")  # 1 × W/4
     for i, d in enumerate((1, 2, 4)):  # sequence context along the width
         y = _conv(x, width_context, kernel=(1, 5), dilation=(1, d), name=f"ctx{i}")

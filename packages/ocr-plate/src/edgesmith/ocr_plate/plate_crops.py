@@ -90,11 +90,13 @@ def synth_crop(rng: np.random.Generator, text: str | None = None) -> tuple[np.nd
     return _degrade(crop_box(scene, detector_jitter(box, rng, sigma=0.05), margin=0.0), rng), text
 
 
-def scene_crop(rng: np.random.Generator, text: str | None = None) -> tuple[np.ndarray, str]:
-    """One evaluation crop ``(uint8 RGB, text)``: a full ``compose_scene`` photo cut at a jittered box."""
+def scene_crop(
+    rng: np.random.Generator, text: str | None = None, margin: float = 0.0
+) -> tuple[np.ndarray, str]:
+    """One evaluation crop ``(uint8 RGB, text)``: a ``compose_scene`` photo cut at a jittered, grown box."""
     ps = _plate_synth()
     scene, box, text = ps.compose_scene(rng, text=text)
-    return crop_box(np.asarray(scene), detector_jitter(box, rng), margin=0.0), text
+    return crop_box(np.asarray(scene), detector_jitter(box, rng), margin=margin), text
 
 
 def crop_set(
@@ -102,14 +104,18 @@ def crop_set(
     seed: int,
     source: str = "scene",
     progress: Callable[[int], None] | None = None,
+    margin: float = 0.0,
 ) -> tuple[list[np.ndarray], list[str]]:
-    """``n`` seeded crops and texts; crop ``i`` depends only on ``(seed, i)``; ``source``: scene|synth."""
-    make = {"scene": scene_crop, "synth": synth_crop}.get(source)
-    if make is None:
+    """``n`` seeded crops and texts; crop ``i`` depends only on ``(seed, i)``; ``source``: scene|synth.
+
+    ``margin`` grows scene boxes like an app that pads the detector's box (plate-reader uses 0.06).
+    """
+    if source not in ("scene", "synth"):
         raise ValueError(f"unknown crop source {source!r}; use 'scene' or 'synth'")
     crops, texts = [], []
     for i in range(n):
-        crop, text = make(np.random.default_rng([seed, i]))
+        rng = np.random.default_rng([seed, i])
+        crop, text = scene_crop(rng, margin=margin) if source == "scene" else synth_crop(rng)
         crops.append(crop)
         texts.append(text)
         if progress is not None:

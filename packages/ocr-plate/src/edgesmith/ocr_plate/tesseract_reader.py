@@ -58,7 +58,7 @@ class TesseractReader(PlateReader):
 
     name = "tesseract"
 
-    def __init__(self, tesseract_cmd: str | None = None, height: int = 96) -> None:
+    def __init__(self, tesseract_cmd: str | None = None, text_height: int = 48) -> None:
         self._pt = _pytesseract()
         if tesseract_cmd is not None:
             self._pt.pytesseract.tesseract_cmd = tesseract_cmd
@@ -69,7 +69,7 @@ class TesseractReader(PlateReader):
             self.version = str(self._pt.get_tesseract_version())
         except self._pt.TesseractNotFoundError as exc:
             raise ReaderUnavailable(f"Tesseract binary {cmd!r} not found: {INSTALL_HINT}") from exc
-        self.height = height
+        self.text_height = text_height
         # Tesseract's OpenMP threads cost more than they give on one small line (measured 2.5× slower)
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -90,7 +90,7 @@ class TesseractReader(PlateReader):
 
     def read(self, crop: np.ndarray) -> PlateReading:
         """Read a uint8 RGB crop; the last character is re-read as a digit (document 001's ``--psm 10``)."""
-        binary = prepare_for_tesseract(crop, height=self.height)
+        binary = prepare_for_tesseract(crop, text_height=self.text_height)
         text, confs = self._data(binary, LINE_CONFIG)
         box = last_glyph_box(binary)
         if box is not None and text:

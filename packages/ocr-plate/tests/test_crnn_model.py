@@ -1,0 +1,58 @@
+"""The CRNN architecture trains with CTC and converts to a full-int8 TFLite model the reader runs."""
+
+import json
+
+import numpy as np
+import pytest
+
+from edgesmith.datasets.plate_synth import render_plate
+from edgesmith.ocr_plate.plate_format import PLATE_ALPHABET
+from edgesmith.ocr_plate.reading import PlateReading
+
+tf_runtime = pytest.importorskip("edgesmith.datasets.tf_runtime")
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    from edgesmith.ocr_plate.crnn_model import build_crnn
+
+    tf_runtime.tf.keras.utils.set_random_seed(0)
+    return build_crnn(len(PLATE_ALPHABET) + 1, filters=(4, 4, 8, 8), width_context=8)
+
+
+def test_ctc_loss_falls_on_one_batch(tiny_model):
+    from edgesmith.ocr_plate.crnn_model import ctc_loss
+    from edgesmith.ocr_plate.ctc import encode
+
+    keras = tf_runtime.keras
+    assert tiny_model.output_shape == (None, 32, len(PLATE_ALPHABET) + 1)
+    x = np.random.default_rng(0).random((8, 32, 128, 1), dtype=np.float32)
+    y = np.stack([encode(t, PLATE_ALPHABET, 8) for t in ["ABC-123", "9", "120045", "ZZZ-000"] * 2])
+    tiny_model.compile(keras.optimizers.Adam(1e-2), loss=ctc_loss)
+    history = tiny_model.fit(x, y, epochs=8, batch_size=8, verbose=0).history["loss"]
+    assert np.isfinite(history).all() and history[-1] < history[0]
+
+
+def test_int8_export_runs_in_the_reader(tiny_model, tmp_path):
+    from edgesmith.ocr_plate.crnn_export import to_tflite
+    from edgesmith.ocr_plate.crnn_model import with_softmax
+    from edgesmith.ocr_plate.crnn_reader import CrnnReader
+
+    calib = np.random.default_rng(1).random((4, 32, 128, 1), dtype=np.float32)
+    path = tmp_path / "tiny_int8.tflite"
+    path.write_bytes(to_tflite(with_softmax(tiny_model), "int8", calib))
+    meta = {"alphabet": PLATE_ALPHABET, "input_height": 32, "input_width": 128, "precision": "int8"}
+    path.with_name(path.name + ".json").write_text(json.dumps(meta))
+    reader = CrnnReader(path)
+    assert reader._in["dtype"] == np.int8  # full-integer I/O, quantized inside the reader
+    probs = reader.probabilities(np.asarray(render_plate("ABC-123", height=48)))
+    assert probs.shape == (32, len(PLATE_ALPHABET) + 1)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=0.05)
+    assert isinstance(reader.read(np.asarray(render_plate("123", height=48))), PlateReading)
+
+
+def test_int8_export_needs_calibration(tiny_model):
+    from edgesmith.ocr_plate.crnn_export import to_tflite
+
+    with pytest.raises(ValueError, match="calibration"):
+        to_tflite(tiny_model, "int8")
