@@ -29,6 +29,7 @@ def compact(
     ReLU, pointwise 1×1 + BN + ReLU) doubling channels as the grid halves: output stride 32,
     ``8·width`` channels.
     Same keyword interface as ``keras.applications`` builders; ``weights`` may only be None or a weights file.
+    BatchNorm momentum is 0.8 (not 0.99) so inference statistics keep up within a few short epochs.
     """
     if include_top:
         raise ModelError("compact backbone has no classification top; use include_top=False")
@@ -43,7 +44,7 @@ def compact(
 
     def conv_bn(x: Any, filters: int, kernel: int, stride: int, name: str) -> Any:
         x = keras.layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=False, name=name)(x)
-        x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+        x = keras.layers.BatchNormalization(momentum=0.8, name=f"{name}_bn")(x)
         return keras.layers.ReLU(name=f"{name}_relu")(x)
 
     x = conv_bn(x, width, 3, 2, "compact_stem")
@@ -53,7 +54,7 @@ def compact(
         x = keras.layers.DepthwiseConv2D(
             3, strides=stride, padding="same", use_bias=False, name=f"{name}_dw"
         )(x)
-        x = keras.layers.BatchNormalization(name=f"{name}_dw_bn")(x)
+        x = keras.layers.BatchNormalization(momentum=0.8, name=f"{name}_dw_bn")(x)
         x = keras.layers.ReLU(name=f"{name}_dw_relu")(x)
         x = conv_bn(x, width * mult, 1, 1, f"{name}_pw")
     if pooling == "avg":
