@@ -5,9 +5,10 @@
 
 Training crops come from ``plate_crops.synth_crop`` (seed ``--seed``), validation crops from full
 ``compose_scene`` photos (seed ``--seed + 1``), and the figures written into the sidecars from ``--eval-n``
-scene crops with ``--eval-seed``, which no training step ever sees. int8 uses TFLite full-integer
-post-training quantization (``tf.lite.TFLiteConverter`` directly; edgesmith.quantize's convert API had
-not landed when these weights were made), calibrated on ``--calib-n`` training crops.
+scene crops with ``--eval-seed``, which no training step ever sees. Both files are made by
+edgesmith.quantize's ``convert`` (float32, and full-integer int8 with int8 I/O calibrated on
+``--calib-n`` training crops); the trained Keras model is kept as ``crnn.keras`` under ``--cache`` so a
+re-export (``--from-keras``) needs no retraining.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from edgesmith.ocr_plate.plate_format import PLATE_ALPHABET
 from edgesmith.ocr_plate.preprocess import crnn_input
 
 HEIGHT, WIDTH, MAX_LABEL = 32, 128, 8
+EVAL_MARGIN = 0.06  # plate-reader grows the detector's box by 6 % per side before reading
 
 
 def _render_chunk(args: tuple[str, int, int, int]) -> tuple[np.ndarray, list[str]]:
@@ -50,9 +52,16 @@ def _render_chunk(args: tuple[str, int, int, int]) -> tuple[np.ndarray, list[str
     return np.stack(xs), texts
 
 
-def render(source: str, seed: int, n: int, workers: int, label: str) -> tuple[np.ndarray, list[str]]:
-    """``n`` crops of ``source`` rendered by ``workers`` processes, with a progress bar."""
+def render(
+    source: str, seed: int, n: int, workers: int, label: str, cache: Path | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """``n`` crops of ``source`` rendered by ``workers`` processes (or read back from ``cache``)."""
     from rich.progress import Progress
+
+    cached = None if cache is None else cache / f"crnn_{source}_{seed}_{n}_{HEIGHT}x{WIDTH}.npz"
+    if cached is not None and cached.is_file():
+        with np.load(cached) as data:
+            return data["x"], [str(t) for t in data["texts"]]
 
     from edgesmith.datasets.plate_synth import random_background
 
@@ -66,11 +75,13 @@ def render(source: str, seed: int, n: int, workers: int, label: str) -> tuple[np
             xs.append(x)
             texts.extend(t)
             progress.advance(task, len(t))
-    return np.concatenate(xs), texts
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    x = np.concatenate(xs)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(cached.stem + ".tmp.npz")
+        np.savez(tmp, x=x, texts=np.array(texts))
+        os.replace(tmp, cached)
+    return x, texts
 
 
 def exact_accuracy(probs: np.ndarray, texts: list[str]) -> float:
@@ -121,79 +132,81 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7, help="training data seed (validation uses seed + 1)")
     ap.add_argument("--eval-seed", type=int, default=2026, help="held-out seed, never used for training")
     ap.add_argument("--workers", type=int, default=2, help="processes rendering crops")
+    ap.add_argument("--cache", type=Path, default=None, help="keep rendered crops here to reuse across runs")
+    ap.add_argument("--from-keras", type=Path, default=None, help="skip training: export this .keras model")
     args = ap.parse_args(argv)
     if args.eval_seed in (args.seed, args.seed + 1):
         ap.error("--eval-seed must differ from the training and validation seeds")
 
     from edgesmith.datasets.tf_runtime import keras, tf, versions
+    from edgesmith.ocr_plate.crnn_export import export_crnn
     from edgesmith.ocr_plate.crnn_model import build_crnn, ctc_loss, with_softmax
 
     t0 = time.time()
-    x_train, t_train = render("synth", args.seed, args.train_n, args.workers, "training crops")
-    x_val, t_val = render("scene", args.seed + 1, args.val_n, args.workers, "validation crops")
+    x_train, t_train = render("synth", args.seed, args.train_n, args.workers, "training crops", args.cache)
+    x_val, t_val = render("scene", args.seed + 1, args.val_n, args.workers, "validation crops", args.cache)
     gen_s = time.time() - t0
+    print(f"rendered {len(x_train)} + {len(x_val)} crops in {gen_s:.0f} s", flush=True)
     y_train = np.stack([encode(t, PLATE_ALPHABET, MAX_LABEL) for t in t_train])
 
     tf.keras.utils.set_random_seed(args.seed)
-    model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
-    steps = args.epochs * int(np.ceil(len(x_train) / args.batch_size))
-    schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=steps, alpha=0.02)
-    model.compile(keras.optimizers.Adam(schedule), loss=ctc_loss)
+    history: list[dict[str, float]] = []
+    train_s = 0.0
+    if args.from_keras is not None:
+        model = keras.models.load_model(args.from_keras, compile=False)
+    else:
+        model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
+        steps = args.epochs * int(np.ceil(len(x_train) / args.batch_size))
+        schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=steps, alpha=0.02)
+        model.compile(keras.optimizers.Adam(schedule), loss=ctc_loss)
 
-    def augment(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        x = tf.cast(x, tf.float32) / 255.0
-        x = tf.image.random_contrast(x, 0.6, 1.4)
-        x = tf.image.random_brightness(x, 0.15)
-        return tf.clip_by_value(x, 0.0, 1.0), y
+        def augment(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            x = tf.cast(x, tf.float32) / 255.0
+            x = tf.image.random_contrast(x, 0.6, 1.4)
+            x = tf.image.random_brightness(x, 0.15)
+            return tf.clip_by_value(x, 0.0, 1.0), y
 
-    train_ds = (
-        tf.data.Dataset.from_tensor_slices((x_train, y_train))
-        .shuffle(len(x_train), seed=args.seed, reshuffle_each_iteration=True)
-        .batch(args.batch_size, drop_remainder=True)
-        .map(augment, num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(tf.data.AUTOTUNE)
-    )
-    val_x = x_val.astype(np.float32) / 255.0
+        train_ds = (
+            tf.data.Dataset.from_tensor_slices((x_train, y_train))
+            .shuffle(len(x_train), seed=args.seed, reshuffle_each_iteration=True)
+            .batch(args.batch_size, drop_remainder=True)
+            .map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE)
+        )
+        val_x = x_val.astype(np.float32) / 255.0
+        infer = with_softmax(model)
+
+        class ValAccuracy(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+                acc = exact_accuracy(infer.predict(val_x, batch_size=256, verbose=0), t_val)
+                history.append(
+                    {"epoch": epoch + 1, "loss": float((logs or {}).get("loss", 0.0)), "val_exact": acc}
+                )
+                print(f"epoch {epoch + 1}: loss {history[-1]['loss']:.4f}  val exact {acc:.4f}", flush=True)
+
+        t1 = time.time()
+        model.fit(train_ds, epochs=args.epochs, verbose=2, callbacks=[ValAccuracy()])
+        train_s = time.time() - t1
+
+        if args.cache is not None:
+            args.cache.mkdir(parents=True, exist_ok=True)
+            model.save(args.cache / "crnn.keras")
     infer = with_softmax(model)
-    history = []
-
-    class ValAccuracy(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            acc = exact_accuracy(infer.predict(val_x, batch_size=256, verbose=0), t_val)
-            history.append(
-                {"epoch": epoch + 1, "loss": float((logs or {}).get("loss", 0.0)), "val_exact": acc}
-            )
-            print(f"epoch {epoch + 1}: loss {history[-1]['loss']:.4f}  val exact {acc:.4f}", flush=True)
-
-    t1 = time.time()
-    model.fit(train_ds, epochs=args.epochs, verbose=2, callbacks=[ValAccuracy()])
-    train_s = time.time() - t1
 
     args.out.mkdir(parents=True, exist_ok=True)
-    converter = tf.lite.TFLiteConverter.from_keras_model(infer)
-    float_bytes = converter.convert()
-
     calib = x_train[np.random.default_rng(args.seed).choice(len(x_train), args.calib_n, replace=False)]
-
-    def representative():
-        for sample in calib:
-            yield [sample[None].astype(np.float32) / 255.0]
-
-    converter = tf.lite.TFLiteConverter.from_keras_model(infer)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    int8_bytes = converter.convert()
+    calib_x = calib.astype(np.float32) / 255.0
+    artifacts = {
+        "float32": export_crnn(infer, "float32"),
+        "int8": export_crnn(infer, "int8", calib_x, calibration_samples=args.calib_n, seed=args.seed),
+    }
 
     import ai_edge_litert
     import cv2
 
-    eval_crops, eval_texts = [], []
     from edgesmith.ocr_plate.plate_crops import crop_set
 
-    eval_crops, eval_texts = crop_set(args.eval_n, args.eval_seed, source="scene")
+    eval_crops, eval_texts = crop_set(args.eval_n, args.eval_seed, source="scene", margin=EVAL_MARGIN)
     tools = {
         **versions(),
         "ai_edge_litert": getattr(ai_edge_litert, "__version__", "unknown"),
@@ -203,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     common = {
         "model": "edgesmith.ocr_plate.crnn_model.build_crnn",
+        "converter": "edgesmith.quantize.convert",
         "alphabet": PLATE_ALPHABET,
         "blank_index": 0,
         "input_height": HEIGHT,
@@ -225,31 +239,25 @@ def main(argv: list[str] | None = None) -> int:
             "source": "edgesmith.ocr_plate.plate_crops.scene_crop",
             "seed": args.eval_seed,
             "n": args.eval_n,
+            "margin": EVAL_MARGIN,
         },
         "tools": tools,
     }
-    float_path = args.out / SHIPPED["float"]
-    int8_path = args.out / SHIPPED["int8"]
-    float_meta = {**common, "precision": "float32"}
-    int8_meta = {
-        **common,
-        "precision": "int8",
-        "quantization": "TFLite full-integer PTQ (tf.lite.TFLiteConverter), int8 input and output",
-        "calibration": {
-            "n": args.calib_n,
-            "data_sha256": hashlib.sha256(calib.tobytes()).hexdigest(),
-        },
-    }
-    # the sidecar must exist before the reader opens the model; metrics are added after evaluation
-    for path, data, meta in ((float_path, float_bytes, float_meta), (int8_path, int8_bytes, int8_meta)):
-        write_atomic(path, data)
+    paths = {"float32": args.out / SHIPPED["float"], "int8": args.out / SHIPPED["int8"]}
+    sidecars = {}
+    for precision, artifact in artifacts.items():
+        path = paths[precision]
+        meta = {**artifact.sidecar(), **common, "artifact": path.name, "precision": precision}
+        meta["tools"] = {**artifact.sidecar()["tools"], **tools}
+        # the sidecar must exist before the reader opens the model; metrics are added after evaluation
+        write_atomic(path, artifact.content)
         write_atomic(path.with_name(path.name + ".json"), json.dumps(meta, indent=2).encode())
-    int8_meta["source_model_sha256"] = sha256_file(float_path)
-    for path, meta in ((float_path, float_meta), (int8_path, int8_meta)):
-        meta["sha256"] = sha256_file(path)
-        meta["metrics"] = evaluate_tflite(path, eval_crops, eval_texts)
+        sidecars[precision] = meta
+    for precision, path in paths.items():
+        meta = sidecars[precision]
+        meta["metrics"] = {**meta["metrics"], **evaluate_tflite(path, eval_crops, eval_texts)}
         write_atomic(path.with_name(path.name + ".json"), (json.dumps(meta, indent=2) + "\n").encode())
-        print(f"{path.name}: {meta['metrics']}  ({path.stat().st_size / 1024:.0f} KiB)")
+        print(f"{path.name}: {meta['metrics']}")
     print(f"rendered in {gen_s:.0f} s, trained in {train_s:.0f} s")
     return 0
 

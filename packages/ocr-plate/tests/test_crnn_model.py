@@ -34,13 +34,15 @@ def test_ctc_loss_falls_on_one_batch(tiny_model):
 
 
 def test_int8_export_runs_in_the_reader(tiny_model, tmp_path):
-    from edgesmith.ocr_plate.crnn_export import to_tflite
+    from edgesmith.ocr_plate.crnn_export import export_crnn
     from edgesmith.ocr_plate.crnn_model import with_softmax
     from edgesmith.ocr_plate.crnn_reader import CrnnReader
 
     calib = np.random.default_rng(1).random((4, 32, 128, 1), dtype=np.float32)
     path = tmp_path / "tiny_int8.tflite"
-    path.write_bytes(to_tflite(with_softmax(tiny_model), "int8", calib))
+    artifact = export_crnn(with_softmax(tiny_model), "int8", calib, calibration_samples=4)
+    assert artifact.calibration["samples"] == 4 and artifact.mode.value == "int8"
+    path.write_bytes(artifact.content)
     meta = {"alphabet": PLATE_ALPHABET, "input_height": 32, "input_width": 128, "precision": "int8"}
     path.with_name(path.name + ".json").write_text(json.dumps(meta))
     reader = CrnnReader(path)
@@ -52,7 +54,9 @@ def test_int8_export_runs_in_the_reader(tiny_model, tmp_path):
 
 
 def test_int8_export_needs_calibration(tiny_model):
-    from edgesmith.ocr_plate.crnn_export import to_tflite
+    from edgesmith.ocr_plate.crnn_export import export_crnn
 
-    with pytest.raises(ValueError, match="calibration"):
-        to_tflite(tiny_model, "int8")
+    with pytest.raises(ValueError, match="representative"):
+        export_crnn(tiny_model, "int8")
+    with pytest.raises(ValueError, match="precision"):
+        export_crnn(tiny_model, "float16")

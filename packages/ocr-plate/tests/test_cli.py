@@ -1,0 +1,66 @@
+"""The ocr-plate CLI: read, day, eval; bad input gives one line and a non-zero exit."""
+
+import json
+
+import numpy as np
+from PIL import Image
+from typer.testing import CliRunner
+
+from edgesmith.datasets.plate_synth import render_plate
+from edgesmith.ocr_plate.cli import app
+
+runner = CliRunner()
+
+
+def test_day():
+    assert runner.invoke(app, ["day", "6"]).stdout.strip() == "Wednesday"
+    assert runner.invoke(app, ["day", "abc-129"]).stdout.strip() == "Friday"
+    bad = runner.invoke(app, ["day", "x"])
+    assert bad.exit_code == 1 and "single digit" in bad.output
+
+
+def test_read_json_and_bad_files(tmp_path):
+    good = tmp_path / "plate.png"
+    Image.fromarray(np.asarray(render_plate("KLM-458", height=64))).save(good)
+    corrupt = tmp_path / "corrupt.jpg"
+    corrupt.write_bytes(b"\xff\xd8 not really a jpeg")
+    result = runner.invoke(app, ["read", str(good), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["text"] == "KLM-458" and data["restriction_day"] == "Thursday"
+
+    result = runner.invoke(app, ["read", str(tmp_path / "missing.png"), str(corrupt), str(good), "--json"])
+    assert result.exit_code == 1
+    rows = json.loads(result.stdout)
+    assert [("error" in r) for r in rows] == [True, True, False]  # the good image is still read
+    assert "no such file" in rows[0]["error"] and "not a readable image" in rows[1]["error"]
+
+
+def test_read_with_box_and_bad_box(tmp_path):
+    scene = np.full((200, 400, 3), 90, np.uint8)
+    scene[50:114, 100:228] = np.asarray(render_plate("305718", height=64))
+    path = tmp_path / "scene.png"
+    Image.fromarray(scene).save(path)
+    result = runner.invoke(app, ["read", str(path), "--box", "0.25,0.25,0.57,0.57", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["text"] == "305718"
+    bad = runner.invoke(app, ["read", str(path), "--box", "1,2,3"])
+    assert bad.exit_code == 1 and "--box" in bad.output
+
+
+def test_unknown_reader_and_weights(tmp_path):
+    crop = tmp_path / "c.png"
+    Image.fromarray(np.asarray(render_plate("1", height=32))).save(crop)
+    result = runner.invoke(app, ["read", str(crop), "--reader", "abc"])
+    assert result.exit_code == 1 and "choose one of" in result.output
+    result = runner.invoke(app, ["read", str(crop), "--weights", str(tmp_path / "none.tflite")])
+    assert result.exit_code == 1 and "not found" in result.output
+
+
+def test_eval_json():
+    result = runner.invoke(app, ["eval", "--n", "6", "--seed", "555", "--readers", "crnn-int8", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (score,) = data["scores"]
+    assert score["reader"] == "crnn-int8" and score["n"] == 6 and 0.0 <= score["exact"] <= 1.0
+    assert score["latency_ms_mean"] > 0

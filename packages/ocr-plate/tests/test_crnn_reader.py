@@ -1,0 +1,66 @@
+"""The shipped CRNN weights read detector-style crops; bad weights fail with one clear line."""
+
+import json
+
+import numpy as np
+import pytest
+
+from edgesmith.datasets.plate_synth import render_plate
+from edgesmith.ocr_plate import OcrError, get_reader
+from edgesmith.ocr_plate.crnn_reader import CrnnReader, weights_path
+from edgesmith.ocr_plate.evaluate import evaluate_reader
+from edgesmith.ocr_plate.plate_crops import crop_set
+
+
+@pytest.fixture(scope="module")
+def crops():
+    # seed 4242 is used by no training run (training 7, validation 8, sidecar figures 2026)
+    return crop_set(60, seed=4242, source="scene")
+
+
+@pytest.mark.parametrize("precision", ["int8", "float"])
+def test_shipped_weights_read_held_out_crops(crops, precision):
+    score = evaluate_reader(get_reader("crnn", model=precision), *crops)
+    assert score.exact >= 0.85, f"{precision}: exact {score.exact:.2%}, misreads {score.failures[:5]}"
+    assert score.last_digit >= 0.95, f"{precision}: last digit {score.last_digit:.2%}"
+
+
+def test_reading_fields_on_a_clean_plate():
+    reading = get_reader().read(np.asarray(render_plate("ABC-126", height=64)))
+    assert reading.text == "ABC-126" and reading.valid
+    assert reading.last_digit == 6 and reading.restriction_day == "Wednesday"
+    assert len(reading.char_confidences) == 7 and 0.5 < reading.confidence <= 1.0
+
+
+def test_shipped_sidecars_carry_provenance():
+    for precision in ("float", "int8"):
+        path = weights_path(precision)
+        meta = json.loads(path.with_name(path.name + ".json").read_text())
+        assert meta["train"]["seed"] != meta["eval"]["seed"]
+        assert meta["metrics"]["n"] >= 500
+        assert {"tensorflow", "ai_edge_litert"} <= set(meta["tools"])
+    int8 = weights_path("int8")
+    assert "calibration" in json.loads(int8.with_name(int8.name + ".json").read_text())
+
+
+def test_missing_weights(tmp_path):
+    with pytest.raises(OcrError, match="not found") as info:
+        CrnnReader(tmp_path / "nope.tflite")
+    assert "\n" not in str(info.value) and "train_plate_ocr" in str(info.value)
+
+
+def test_corrupt_weights(tmp_path):
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(b"this is not a flatbuffer" * 10)
+    sidecar = json.loads(weights_path("int8").with_name("crnn_int8.tflite.json").read_text())
+    bad.with_name("bad.tflite.json").write_text(json.dumps(sidecar))
+    with pytest.raises(OcrError, match="cannot load") as info:
+        CrnnReader(bad)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_sidecar(tmp_path):
+    lone = tmp_path / "lone.tflite"
+    lone.write_bytes(weights_path("int8").read_bytes())
+    with pytest.raises(OcrError, match="sidecar"):
+        CrnnReader(lone)
