@@ -1,8 +1,9 @@
 """Quality bars of the profiling harness (issue 4): overhead vs a bare ``interpreter.invoke()`` loop,
 and the repeatability (coefficient of variation) of three repeated ``bench`` runs.
 
-Both are measured on one TFLite model, in one process, side by side: the bare loop and the harness
-alternate in rounds on the very same interpreter and input, so machine noise hits both alike.
+Both are measured on one TFLite model, in one process, side by side on the very same interpreter and
+input: (1) rounds alternating a bare invoke loop with a full ``bench()`` call; (2) call-by-call pairs
+(bare invoke, harness call, order alternating), which cancels most of a shared machine's noise.
 
     uv run python tools/bench_harness.py                         # MobileNetV2 224×224 float32, 2 threads
     uv run python tools/bench_harness.py --arch cifar10 --runs 300
@@ -12,9 +13,11 @@ alternate in rounds on the very same interpreter and input, so machine noise hit
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from time import perf_counter_ns
+from time import perf_counter_ns, process_time_ns
 from typing import Annotated
 
 import numpy as np
@@ -58,6 +61,32 @@ def bare_invoke_ns(interpreter, batch: np.ndarray, runs: int) -> np.ndarray:
     return times
 
 
+def paired_ns(
+    runner: TFLiteRunner, batch: np.ndarray, runs: int, clock: Callable[[], int] = perf_counter_ns
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-call nanoseconds of a bare ``invoke()`` and of the harness's timed call, interleaved call by
+    call (order alternating) so that machine noise hits both alike. The harness call is exactly what
+    ``bench`` times: ``runner.predict`` (float input set, invoke, output copied back). ``clock`` may be
+    ``time.process_time_ns`` to count CPU time only, which a preempting neighbour cannot inflate."""
+    interp = runner.interpreter
+    call = lambda: runner.predict(batch)  # noqa: E731 - the same closure bench() times
+    call()  # sets the input tensor that the bare invokes then reuse
+    bare = np.empty(runs, dtype=np.int64)
+    harness = np.empty(runs, dtype=np.int64)
+    for i in range(runs):
+        first, second = (interp.invoke, call) if i % 2 else (call, interp.invoke)
+        t0 = clock()
+        first()
+        t1 = clock()
+        second()
+        t2 = clock()
+        if i % 2:
+            bare[i], harness[i] = t1 - t0, t2 - t1
+        else:
+            harness[i], bare[i] = t1 - t0, t2 - t1
+    return bare, harness
+
+
 @app.command()
 def main(
     tflite: Annotated[
@@ -90,6 +119,8 @@ def main(
                     bench(runner, (1,), warmup=warmup, runs=runs, inputs=batch).stats().mean_ms
                 )
             repeats = [bench(runner, (1,), warmup=warmup, runs=runs, inputs=batch) for _ in range(3)]
+            pb, ph = paired_ns(runner, batch, rounds * runs // 2)
+            cb, ch = paired_ns(runner, batch, rounds * runs // 2, process_time_ns)
     bare, harness = float(np.mean(bare_means)), float(np.mean(harness_means))
     figures = {
         "model": str(tflite or f"{arch} (built, float32)"),
@@ -103,22 +134,40 @@ def main(
             np.median([100 * (h - b) / b for b, h in zip(bare_means, harness_means, strict=True)])
         ),
         "per_round_overhead_pct": [100 * (h - b) / b for b, h in zip(bare_means, harness_means, strict=True)],
+        "paired_calls": len(pb),
+        "paired_bare_mean_ms": float(pb.mean() / 1e6),
+        "paired_harness_mean_ms": float(ph.mean() / 1e6),
+        "paired_overhead_pct": float(100 * (ph.mean() - pb.mean()) / pb.mean()),
+        "paired_median_extra_us": float(np.median(ph - pb) / 1e3),
+        "paired_cpu_bare_mean_ms": float(cb.mean() / 1e6),
+        "paired_cpu_harness_mean_ms": float(ch.mean() / 1e6),
+        "paired_cpu_overhead_pct": float(100 * (ch.mean() - cb.mean()) / cb.mean()),
         "repeat_means_ms": [r.stats().mean_ms for r in repeats],
         "repeat_cv_pct": 100 * latency_cv(repeats),
         "within_run_cv_pct": [100 * r.stats().cv for r in repeats],
+        "load_average_1min": os.getloadavg()[0],
         "host": host_info(),
     }
     if output:
         atomic_write(output, json.dumps(figures, indent=2))
-    print(f"model: {figures['model']}, {threads} threads, batch 1, {rounds} rounds × {runs} runs")
-    print(f"bare interpreter.invoke() mean: {bare:.4f} ms")
-    print(f"harness bench() mean:           {harness:.4f} ms")
-    print(f"harness overhead:               {figures['overhead_pct']:+.2f} % (bar: within 3 %)")
-    print(
-        "per-round overhead %:           " + ", ".join(f"{v:+.2f}" for v in figures["per_round_overhead_pct"])
-    )
-    print("3 repeated bench means (ms):    " + ", ".join(f"{v:.4f}" for v in figures["repeat_means_ms"]))
-    print(f"CV of the 3 repeated means:     {figures['repeat_cv_pct']:.2f} %")
+    lines = [
+        f"model: {figures['model']}, {threads} threads, batch 1, {rounds} rounds × {runs} runs, "
+        f"load average {figures['load_average_1min']:.1f}",
+        f"rounds: bare invoke() mean {bare:.4f} ms, bench() mean {harness:.4f} ms, "
+        f"overhead {figures['overhead_pct']:+.2f} % (bar: within 3 %), "
+        f"median per round {figures['median_round_overhead_pct']:+.2f} %",
+        "per-round overhead %: " + ", ".join(f"{v:+.1f}" for v in figures["per_round_overhead_pct"]),
+        f"paired wall clock ({figures['paired_calls']} pairs): bare {figures['paired_bare_mean_ms']:.4f} ms, "
+        f"harness {figures['paired_harness_mean_ms']:.4f} ms, "
+        f"overhead {figures['paired_overhead_pct']:+.2f} %, "
+        f"median extra {figures['paired_median_extra_us']:.1f} µs per call",
+        f"paired process CPU time: bare {figures['paired_cpu_bare_mean_ms']:.4f} ms, "
+        f"harness {figures['paired_cpu_harness_mean_ms']:.4f} ms, "
+        f"overhead {figures['paired_cpu_overhead_pct']:+.2f} %",
+        "3 repeated bench means (ms): " + ", ".join(f"{v:.4f}" for v in figures["repeat_means_ms"]),
+        f"CV of the 3 repeated means: {figures['repeat_cv_pct']:.2f} %",
+    ]
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

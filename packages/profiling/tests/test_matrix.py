@@ -15,8 +15,13 @@ from edgesmith.profiling.matrix import MatrixRow, Variant, _ratios, run_matrix
 def test_variant_parse() -> None:
     v = Variant.parse("TFLite INT8=m/int8.tflite,backend=tflite,pruned,threads=2,precision=int8")
     assert (v.name, str(v.artifact), v.backend, v.pruned, v.options, v.precision) == (
-        "TFLite INT8", "m/int8.tflite", "tflite", True, {"threads": 2}, "int8",
-    )  # fmt: skip
+        "TFLite INT8",
+        "m/int8.tflite",
+        "tflite",
+        True,
+        {"threads": 2},
+        "int8",
+    )
     assert Variant.parse("a/b.onnx").name == "b.onnx"
     with pytest.raises(ValueError, match="unknown variant option 'fast'"):
         Variant.parse("x=a.onnx,fast")
@@ -72,3 +77,26 @@ def test_reconstruction_metric_uses_inputs(artifacts, samples) -> None:
     result = run_matrix([str(path)], (samples, None), "reconstruction", warmup=1, runs=5)
     assert result.rows[0].error is None, result.rows[0].error
     assert result.rows[0].metric == pytest.approx(float(np.mean(samples)) * 0.5, rel=1e-5)
+
+
+def test_isolated_variants_run_in_their_own_process(artifacts, samples) -> None:
+    labels = np.zeros(len(samples), dtype=np.int64)
+    result = run_matrix(
+        [Variant("int8", artifacts["int8"])], (samples, labels), "accuracy", warmup=1, runs=5, isolate=True
+    )
+    (row,) = result.rows
+    assert row.ok, row.error
+    assert result.isolated and row.memory_mb is not None and row.latency_ms > 0
+
+
+def test_a_failing_metric_marks_the_row_instead_of_aborting(artifacts, samples) -> None:
+    labels = np.zeros(len(samples), dtype=np.int64)
+    result = run_matrix(
+        [Variant("ok", artifacts["tflite"]), Variant("ok2", artifacts["int8"])],
+        (samples, labels),
+        "iou",
+        warmup=0,
+        runs=2,
+    )
+    assert all(not r.ok and r.error.startswith("ValueError") for r in result.rows)
+    assert result.baseline is None and "failed: ValueError" in result.to_markdown()

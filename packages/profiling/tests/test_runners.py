@@ -98,3 +98,33 @@ def test_in_memory_keras_model(samples) -> None:
     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
     with KerasRunner("in-memory", model=model) as r:
         np.testing.assert_allclose(r.predict(samples[:3]), model(samples[:3]).numpy(), atol=1e-6)
+
+
+def test_fixed_batch_model_names_the_batch_it_cannot_take(tmp_path, samples) -> None:
+    from edgesmith.datasets.tf_runtime import keras, tf
+    from edgesmith.profiling import bench
+
+    inp = keras.Input((8, 8, 1), batch_size=1)
+    model = keras.Model(inp, keras.layers.Dense(2)(keras.layers.Flatten()(inp)))
+    path = tmp_path / "fixed.tflite"
+    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    with open_runner(path) as r:
+        assert r.predict(samples[:1]).shape == (1, 2)
+    with pytest.raises(RunnerError, match="cannot take batch size 4"):
+        bench(path, batch_sizes=(4,), warmup=0, runs=2)
+
+
+def test_plain_savedmodel_runs_through_its_signature(tmp_path, samples) -> None:
+    from edgesmith.datasets.tf_runtime import tf
+
+    class Doubler(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec((None, 8, 8, 1), tf.float32, name="x")])
+        def __call__(self, x):
+            return {"y": 2.0 * x}
+
+    module = Doubler()
+    export = tmp_path / "doubler"
+    tf.saved_model.save(module, str(export), signatures={"serving_default": module.__call__})
+    assert backend_for(export) == "keras"
+    with open_runner(export) as r:
+        np.testing.assert_allclose(r.predict(samples[:2]), 2 * samples[:2], rtol=1e-6)

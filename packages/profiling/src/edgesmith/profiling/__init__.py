@@ -10,12 +10,16 @@ thin layer on top::
         y = runner.predict(x)                       # float32 in, float32 out, int8 models included
     print(bench("model.tflite", batch_sizes=(1, 8)).to_markdown())
 
-Heavier tools live in their own modules, imported on demand: :mod:`.matrix` (``run_matrix``),
+The other tools are re-exported here and live in their own modules: :mod:`.matrix` (``run_matrix``),
 :mod:`.compare` (``compare``), :mod:`.ops` (``profile_ops``), :mod:`.training` (``profile_training``),
-:mod:`.metrics` (task metrics).
+:mod:`.metrics` (task metrics, usable by apps). Importing this package does not import TensorFlow.
 """
 
 from edgesmith.profiling.bench import BatchStats, BenchResult, bench, latency_cv, make_batch, time_calls
+from edgesmith.profiling.compare import CompareResult, compare
+from edgesmith.profiling.matrix import MatrixResult, MatrixRow, Variant, run_matrix
+from edgesmith.profiling.metrics import METRICS, Metric, get_metric
+from edgesmith.profiling.ops import OpProfile, profile_ops
 from edgesmith.profiling.registry import availability, backend_for, backends, open_runner, runner_class
 from edgesmith.profiling.runner import (
     BackendUnavailable,
@@ -26,24 +30,38 @@ from edgesmith.profiling.runner import (
     TensorSpec,
     artifact_size,
 )
+from edgesmith.profiling.training import TrainingProfile, profile_training
 
 __all__ = [
+    "METRICS",
     "BackendUnavailable",
     "BatchStats",
     "BenchResult",
+    "CompareResult",
     "InputMismatch",
+    "MatrixResult",
+    "MatrixRow",
+    "Metric",
+    "OpProfile",
     "Runner",
     "RunnerError",
     "RunnerInfo",
     "TensorSpec",
+    "TrainingProfile",
+    "Variant",
     "artifact_size",
     "availability",
     "backend_for",
     "backends",
     "bench",
+    "compare",
+    "get_metric",
     "latency_cv",
     "make_batch",
     "open_runner",
+    "profile_ops",
+    "profile_training",
+    "run_matrix",
     "runner_class",
     "time_calls",
 ]

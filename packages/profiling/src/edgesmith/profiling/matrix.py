@@ -138,8 +138,12 @@ def measure_variant(
             row.precision = variant.precision or runner.precision()
         finally:
             runner.deactivate()
-    except (RunnerError, ValueError, TypeError, OSError) as exc:
+    except RunnerError as exc:
         row.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return row
+    except Exception as exc:  # any backend failure marks this row; the other variants still run
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        row.error = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
         return row
     stats = result.stats()
     row.latency_ms, row.p50_ms, row.p90_ms = stats.mean_ms, stats.p50_ms, stats.p90_ms
