@@ -88,7 +88,8 @@ def test_steps_out_of_order_say_what_to_run(tmp_path):
 
 def test_unet_on_cityscapes_format_data(cityscapes_root, tmp_path):
     args = ["pipeline", "--model", "unet", "--data", str(cityscapes_root), "--image-size", "16x32",
-            "--out", str(tmp_path), "--epochs", "1", "--runs", "2", "--json"]  # fmt: skip
+            "--unet-filters", "4", "--out", str(tmp_path), "--epochs", "1", "--runs", "2",
+            "--json"]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout[result.stdout.index("{\n") :])

@@ -40,6 +40,9 @@ ModelOpt = Annotated[
     str,
     typer.Option("--model", "-m", help="cae (MNIST autoencoder, 12,785 params) or unet (Cityscapes U-Net)"),
 ]
+FiltersOpt = Annotated[
+    int, typer.Option("--unet-filters", help="U-Net channels at the first level (doubling per level)", min=1)
+]
 SizeOpt = Annotated[
     str | None,
     typer.Option("--image-size", help="U-Net input HxW in pixels, multiples of 16 (default 128x256)"),
@@ -97,6 +100,7 @@ def train(
     data: DataOpt = None,
     model: ModelOpt = "cae",
     image_size: SizeOpt = None,
+    unet_filters: FiltersOpt = 16,
     epochs: Annotated[int, typer.Option(help="Training epochs (early stopping on val loss)", min=1)] = 50,
     batch_size: Annotated[int, typer.Option(help="Images per training step", min=1)] = 32,
     patience: Annotated[int, typer.Option(help="Early-stopping patience in epochs", min=0)] = 5,
@@ -116,7 +120,7 @@ def train(
         metrics = train_model(
             layout, data, model, epochs=epochs, batch_size=batch_size, patience=patience,
             learning_rate=learning_rate, limit=limit, seed=seed, progress=not as_json,
-            image_size=_size(image_size),
+            image_size=_size(image_size), base_filters=unet_filters,
         )  # fmt: skip
     except AppError as exc:
         raise _fail(exc) from None
@@ -294,6 +298,7 @@ def pipeline(
     data: DataOpt = None,
     model: ModelOpt = "cae",
     image_size: SizeOpt = None,
+    unet_filters: FiltersOpt = 16,
     epochs: Annotated[int, typer.Option(help="Training epochs (early stopping on val loss)", min=1)] = 50,
     samples: Annotated[int, typer.Option(help="Representative images for int8 calibration", min=1)] = 100,
     learning_rate: LrOpt = 3e-4,
@@ -327,7 +332,7 @@ def pipeline(
         t = step("train")
         training = train_model(
             layout, data, model, epochs=epochs, learning_rate=learning_rate, limit=limit, seed=seed,
-            progress=not as_json, image_size=size,
+            progress=not as_json, image_size=size, base_filters=unet_filters,
         )  # fmt: skip
         timings["train"] = time.perf_counter() - t
         t = step("quantize")

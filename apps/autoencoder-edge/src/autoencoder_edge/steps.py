@@ -60,6 +60,7 @@ def train_model(
     seed: int = 0,
     progress: bool = True,
     image_size: tuple[int, int] | None = None,
+    base_filters: int = 16,
 ) -> dict[str, Any]:
     """Train document 004's conv autoencoder (MSE, Adam) or U-Net, save it with a sidecar, return metrics."""
     from autoencoder_edge.tasks import get_task
@@ -70,7 +71,7 @@ def train_model(
     splits = load_images(data_dir, limit, seed, model_name, image_size)
     keras.utils.set_random_seed(seed)
     try:
-        model = task.build(tuple(splits.train.x.shape[1:]))
+        model = task.build(tuple(splits.train.x.shape[1:]), base_filters)
     except ModelError as exc:
         raise AppError(str(exc)) from exc
     check_image_shape(splits.train.x, tuple(model.input_shape), "train")

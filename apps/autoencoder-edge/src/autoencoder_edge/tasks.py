@@ -70,13 +70,14 @@ class Task:
 
         return Splits(cap(splits.train), cap(splits.val), cap(splits.test), splits.name, splits.info)
 
-    def build(self, sample_shape: tuple[int, ...]) -> Any:
+    def build(self, sample_shape: tuple[int, ...], base_filters: int = 16) -> Any:
+        """The Keras model; ``base_filters`` sets the U-Net's width (channels double per level)."""
         from edgesmith.models import conv_autoencoder
         from edgesmith.models.unet import unet
 
         if self.name == "cae":
             return conv_autoencoder(tuple(sample_shape))
-        return unet(tuple(sample_shape), num_classes=8)
+        return unet(tuple(sample_shape), num_classes=8, base_filters=base_filters)
 
     def targets(self, ds: Any) -> Any:
         """Training targets: the images themselves for the autoencoder, the category maps for the U-Net."""
