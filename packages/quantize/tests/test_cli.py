@@ -107,3 +107,24 @@ def test_prune_then_qat_to_int8_tflite(files) -> None:
     assert side["mode"] == "int8" and side["training"]["qat"]["scheme"] == "prune_preserve_8bit"
     assert side["metrics"]["weight_sparsity"] >= 0.49 and side["metrics"]["float_ops"] == []
     assert side["source"]["sha256"] == file_sha256(files / "tiny.keras")
+
+
+def test_qat_writes_a_full_int8_model(files) -> None:
+    out = files / "qat.tflite"
+    args = [
+        "qat",
+        str(files / "tiny.keras"),
+        "-o",
+        str(out),
+        "--data",
+        str(files / "data.npz"),
+        "--epochs",
+        "1",
+    ]
+    result = runner.invoke(app, [*args, "--calib-samples", "16", "--json"])
+    assert result.exit_code == 0, result.output
+    side = _json(result.stdout)
+    assert (
+        side["mode"] == "int8" and side["training"]["kind"] == "qat" and side["calibration"]["samples"] == 16
+    )
+    assert side["metrics"]["float_ops"] == [] and out.is_file()
