@@ -60,3 +60,17 @@ def test_directory_without_saved_model_and_unknown_suffix(tmp_path, cnn):
         save_model(cnn, tmp_path / "model.onnx")
     with pytest.raises(ModelError, match="does not exist"):
         save_model(cnn, tmp_path / "missing" / "model.keras")
+
+
+def test_failed_save_leaves_nothing_behind(tmp_path, monkeypatch):
+    model = cifar10_cnn(filters=4)
+
+    def broken_save(path, **kwargs):
+        with open(path, "wb") as handle:
+            handle.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(model, "save", broken_save)
+    with pytest.raises(ModelError, match="disk full"):
+        save_model(model, tmp_path / "model.keras")
+    assert list(tmp_path.iterdir()) == []
