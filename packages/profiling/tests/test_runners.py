@@ -128,3 +128,17 @@ def test_plain_savedmodel_runs_through_its_signature(tmp_path, samples) -> None:
     assert backend_for(export) == "keras"
     with open_runner(export) as r:
         np.testing.assert_allclose(r.predict(samples[:2]), 2 * samples[:2], rtol=1e-6)
+
+
+def test_absent_accelerators_are_named(artifacts) -> None:
+    import onnxruntime
+
+    from edgesmith.profiling import BackendUnavailable
+    from edgesmith.profiling.training import available_devices
+
+    if "CUDAExecutionProvider" not in onnxruntime.get_available_providers() and "onnx" in artifacts:
+        with pytest.raises(BackendUnavailable, match="CUDAExecutionProvider not available"):
+            open_runner(artifacts["onnx"], device="cuda").activate()
+    if "gpu" not in available_devices():
+        with pytest.raises(BackendUnavailable, match="no GPU visible"):
+            open_runner(artifacts["keras"], device="gpu").activate()
