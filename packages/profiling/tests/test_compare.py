@@ -35,3 +35,16 @@ def test_compare_shape_mismatch(artifacts, tmp_path) -> None:
     other.save(path)
     with pytest.raises(RunnerError, match="not the same model"):
         compare(artifacts["keras"], path, samples=2)
+
+
+def test_compare_different_inputs(artifacts, tmp_path) -> None:
+    from edgesmith.datasets.tf_runtime import keras
+    from edgesmith.profiling import RunnerError
+
+    other = keras.Sequential([keras.Input((4, 4, 3)), keras.layers.Flatten(), keras.layers.Dense(3)])
+    path = tmp_path / "rgb.keras"
+    other.save(path)
+    with pytest.raises(
+        RunnerError, match=r"takes inputs \[\(8, 8, 1\)\] but rgb.keras takes \[\(4, 4, 3\)\]"
+    ):
+        compare(artifacts["keras"], path, samples=2)

@@ -120,6 +120,24 @@ def diff(
     )
 
 
+def _same_inputs(ref: Runner, cand: Runner) -> None:
+    """Both artifacts must take the same per-sample input shapes (the batch dimension may differ)."""
+
+    def shapes(r: Runner) -> list[tuple[int | None, ...]]:
+        return [s.shape[1:] for s in r.input_specs()]
+
+    a, b = shapes(ref), shapes(cand)
+    same = len(a) == len(b) and all(
+        len(x) == len(y) and all(d is None or e is None or d == e for d, e in zip(x, y, strict=True))
+        for x, y in zip(a, b, strict=True)
+    )
+    if not same:
+        raise RunnerError(
+            f"{ref.artifact.name} takes inputs {a} but {cand.artifact.name} takes {b}; "
+            "compare exports of one model"
+        )
+
+
 def compare(
     reference: Runner | str | os.PathLike[str],
     candidate: Runner | str | os.PathLike[str],
@@ -149,6 +167,7 @@ def compare(
     )
     with ref, cand:
         n = samples if inputs is None else len(inputs if isinstance(inputs, np.ndarray) else inputs[0])
+        _same_inputs(ref, cand)
         batch = make_batch(ref.input_specs(), n, inputs, seed)
         a, b = _outputs(ref, batch), _outputs(cand, batch)
         if len(a) != len(b):
