@@ -54,6 +54,9 @@ def tflite_predict(
         want = "x".join("N" if d < 0 else str(d) for d in expected)
         got = "x".join(str(d) for d in x.shape[1:])
         raise QuantizeError(f"evaluation data has shape {got} per sample, model expects {want}; reshape it")
+    n_out = len(interp.get_output_details())
+    if n_out != 1:
+        raise QuantizeError(f"TFLite model has {n_out} outputs; evaluation supports single-output models")
     dynamic = int(signature[0]) == -1
     step = batch_size if dynamic else int(inp[0]["shape"][0])
     outputs: list[np.ndarray] = []

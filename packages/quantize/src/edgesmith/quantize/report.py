@@ -125,8 +125,9 @@ def report(
     """Evaluate the Keras model and every TFLite artifact on ``(x, y)`` through the TFLite interpreter.
 
     Each row holds file size, measured kernel sparsity, ops that stayed float, the task metrics and their
-    difference to the Keras model. ``latency=True`` adds batch-1 CPU latency of the artifacts measured side by
-    side. Saved artifacts get the metrics merged into their sidecar JSON.
+    difference to the Keras model (whose "size" is its float32 weight bytes). ``latency=True`` adds batch-1
+    CPU latency of the artifacts measured side by side. Saved artifacts get the metrics merged into their
+    sidecar JSON.
     """
     check_task(task)
     model, _ = load_source(float_model)

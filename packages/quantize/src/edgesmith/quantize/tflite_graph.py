@@ -64,7 +64,7 @@ class GraphSummary:
                 {"op": op.name, "layer": op.layer, "output": op.outputs[0] if op.outputs else ""}
                 for op in self.float_ops
             ],
-            "float_tensors": len(self.float_tensors),
+            "float_tensors": list(self.float_tensors),
             "weight_dtypes": sorted(set(self.weight_dtypes)),
             "weight_count": self.weight_count,
             "weight_sparsity": round(self.weight_sparsity, 6),
