@@ -46,6 +46,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--data-dir", type=Path, default=ROOT / "build" / "plate-data", help="generated-data cache"
     )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the models and sidecars go")
+    p.add_argument(
+        "--prune", action="store_true", help="also prune the trained model (document 001, 20→80 %%)"
+    )
+    p.add_argument("--prune-from", type=Path, help="skip training: prune this trained .keras detector")
+    p.add_argument("--prune-n", type=int, default=4000, help="training images for the pruning fine-tune")
+    p.add_argument("--prune-epochs", type=int, default=2, help="pruning fine-tune epochs")
+    p.add_argument(
+        "--pruned-out",
+        type=Path,
+        default=ROOT / "build" / "plate-detector-pruned",
+        help="where the pruned float/int8 detectors go (not shipped; bench them with --variant)",
+    )
     return p.parse_args(argv)
 
 
@@ -115,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         "val_data": {"seed": VAL_SEED, "n": len(x_val), "size": [320, 240]},
         "command": "uv run python tools/train_plate_detector.py " + " ".join(argv or sys.argv[1:]),
     }
+    if args.prune_from is not None:
+        prune(args, args.prune_from, x_train, y_train, (x_test, y_test))
+        return 0
     result = train_and_export(
         x_train,
         y_train,
@@ -133,7 +148,22 @@ def main(argv: list[str] | None = None) -> int:
         f"wrote {result.keras_path} ({result.keras_path.stat().st_size / 1e6:.2f} MB), {result.int8_path} "
         f"({result.int8_path.stat().st_size / 1e6:.2f} MB); total {time.perf_counter() - t_start:.0f} s"
     )
+    if args.prune:
+        prune(args, result.keras_path, x_train, y_train, (x_test, y_test))
     return 0
+
+
+def prune(args: argparse.Namespace, keras_path: Path, x: np.ndarray, y: np.ndarray,
+          test: tuple[np.ndarray, np.ndarray]) -> None:  # fmt: skip
+    """Prune ``keras_path`` on the first ``--prune-n`` training images and print the held-out metrics."""
+    from plate_reader.training import prune_and_export
+
+    t0 = time.perf_counter()
+    out = prune_and_export(keras_path, x[: args.prune_n], y[: args.prune_n], args.pruned_out, test=test,
+                           epochs=args.prune_epochs, calib_n=args.calib_n)  # fmt: skip
+    print(f"pruned (sparsity {out['sparsity']:.2f}, {time.perf_counter() - t0:.0f} s): "
+          f"float {json.dumps(out['float_metrics'])}; int8 {json.dumps(out['int8_metrics'])}")  # fmt: skip
+    print(f"wrote {out['keras']} and {out['int8']}")
 
 
 if __name__ == "__main__":

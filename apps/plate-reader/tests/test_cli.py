@@ -137,3 +137,13 @@ def test_synth_writes_annotated_photos(tmp_path: Path) -> None:
     assert summary["n"] == 3 and len(list((tmp_path / "d").glob("*.jpg"))) == 3
     bad = runner.invoke(app, ["synth", str(tmp_path / "e"), "--size", "big"])
     assert bad.exit_code == 2 and "WIDTHxHEIGHT" in bad.output
+
+
+def test_train_reports_bad_annotation_csv(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", str(tmp_path / "none.csv")])
+    assert result.exit_code == 2 and "no such annotation CSV" in result.output
+    bad = tmp_path / "plates.csv"
+    bad.write_text("name,width,height,x1,y1,x2,y2\nghost.jpg,320,240,0.1,0.1,0.5,0.5\n")
+    result = runner.invoke(app, ["train", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "ghost.jpg" in result.output
+    assert not (tmp_path / "out").exists()

@@ -114,13 +114,12 @@ def _reason(result) -> str:
 def _results_table(results: list, backend: str, reader: str) -> Table:
     table = Table(title=f"plates (detector: {backend}, reader: {reader})")
     table.add_column("image", no_wrap=True)
-    for col, justify in (("plate", "left"), ("valid", "center"), ("conf", "right"),
-                         ("last digit", "center"), ("restriction day", "left"), ("box (px)", "left"),
-                         ("ms", "right")):  # fmt: skip
+    for col, justify in (("plate", "left"), ("valid", "center"), ("conf", "right"), ("digit", "center"),
+                         ("restriction day", "left"), ("ms", "right")):  # fmt: skip
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in results:
         if r.box is None or (r.error and not r.text):
-            table.add_row(Path(r.path).name, f"[red]{_reason(r)}[/red]", "", "", "", "", "", "")
+            table.add_row(Path(r.path).name, f"[red]{_reason(r)}[/red]", "", "", "", "", "")
             continue
         table.add_row(
             Path(r.path).name,
@@ -129,7 +128,6 @@ def _results_table(results: list, backend: str, reader: str) -> Table:
             f"{r.confidence:.2f}" if r.confidence is not None else "",
             "" if r.last_digit is None else str(r.last_digit),
             r.restriction_day or "",
-            ",".join(map(str, r.box_px or ())),
             f"{r.total_ms:.1f}" if r.total_ms is not None else "",
         )
     return table

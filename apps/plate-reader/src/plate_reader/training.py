@@ -125,4 +125,65 @@ def train_and_export(
     return TrainedDetector(keras_path, int8_path, float_metrics, int8_metrics, train_s)
 
 
-__all__ = ["INT8_NAME", "KERAS_NAME", "TrainedDetector", "data_hash", "train_and_export"]
+def prune_and_export(
+    keras_path: str | Path,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    out_dir: str | Path,
+    *,
+    test: tuple[np.ndarray, np.ndarray],
+    epochs: int = 2,
+    batch_size: int = 64,
+    final_sparsity: float = 0.8,
+    calib_n: int = 200,
+    seed: int = 0,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Prune a trained detector (document 001: 20 % → ``final_sparsity``, polynomial decay) with
+    edgesmith.quantize, fine-tuning on uint8 ``x_train``; write float and int8 pruned files + sidecars.
+    """
+    from edgesmith.datasets.tf_runtime import keras, versions
+    from edgesmith.profiling import open_runner
+    from edgesmith.quantize import convert, prune
+    from plate_reader.detector import box_loss
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = keras.models.load_model(keras_path, compile=False)
+    xf = x_train.astype(np.float32) / 255.0
+    t0 = time.perf_counter()
+    result = prune(model, (xf, y_train), epochs=epochs, batch_size=batch_size, initial_sparsity=0.2,
+                   final_sparsity=final_sparsity, learning_rate=2e-4, loss=box_loss())  # fmt: skip
+    seconds = time.perf_counter() - t0
+    pruned = result.model
+    x_test, y_test = test
+    float_metrics = box_metrics(predict_boxes(lambda b: pruned(b, training=False).numpy(), x_test), y_test)
+    keras_out = out / "plate_detector_pruned.keras"
+    tmp = out / ".plate_detector_pruned.tmp.keras"
+    pruned.save(tmp)
+    tmp.replace(keras_out)
+    rng = np.random.default_rng(seed)
+    calib = xf[np.sort(rng.choice(len(xf), size=min(calib_n, len(xf)), replace=False))]
+    int8_out = out / "plate_detector_pruned_int8.tflite"
+    convert(pruned, "int8", calib, calibration_samples=len(calib), seed=seed, output=int8_out)
+    int8_out.chmod(0o644)
+    with open_runner(int8_out, backend="tflite") as runner:
+        int8_metrics = box_metrics(predict_boxes(runner.predict, x_test, batch_size=1), y_test)
+    common = {
+        "source_model": str(keras_path), "source_model_sha256": file_sha256(keras_path),
+        "pruning": {**result.schedule, "sparsity": result.sparsity, "seconds": round(seconds, 1),
+                    "tool": "edgesmith.quantize.prune"},
+        "train_data": {"n": len(x_train), "hash": data_hash(x_train)},
+        "eval_data": {"n": len(x_test), "hash": data_hash(x_test)},
+        "tool_versions": {**versions(), "numpy": np.__version__}, **(meta or {}),
+    }  # fmt: skip
+    write_sidecar(keras_out, {**common, "precision": "fp32", "pruned": True, "metrics": float_metrics,
+                              "sha256": file_sha256(keras_out)})  # fmt: skip
+    write_sidecar(int8_out, {**common, "precision": "int8", "pruned": True, "metrics": int8_metrics,
+                             "calibration": {"samples": len(calib), "data_hash": data_hash(calib)},
+                             "sha256": file_sha256(int8_out)})  # fmt: skip
+    return {"keras": str(keras_out), "int8": str(int8_out), "sparsity": result.sparsity,
+            "float_metrics": float_metrics, "int8_metrics": int8_metrics}  # fmt: skip
+
+
+__all__ = ["INT8_NAME", "KERAS_NAME", "TrainedDetector", "data_hash", "prune_and_export", "train_and_export"]
