@@ -100,10 +100,11 @@ class CheckReport:
         if self.split_op is None:
             return f"{self.model}: no op maps to the Edge TPU"
         s = self.split_op
+        after = len(self.ops) - s.index - 1
+        tail = f"it and the {after} ops after it run on the CPU" if after else "only this last op is on CPU"
         return (
             f"{self.model}: {self.tpu_ops}/{len(self.ops)} ops on the Edge TPU; graph splits at op {s.index} "
-            f"{s.op} ({s.reason or s.status}); it and the {len(self.ops) - s.index - 1} ops after it run on "
-            "the CPU"
+            f"{s.op} ({s.reason or s.status}); {tail}"
         )
 
     def to_dict(self) -> dict[str, Any]:
