@@ -2,8 +2,9 @@
 and the repeatability (coefficient of variation) of three repeated ``bench`` runs.
 
 Both are measured on one TFLite model, in one process, side by side on the very same interpreter and
-input: (1) rounds alternating a bare invoke loop with a full ``bench()`` call; (2) call-by-call pairs
-(bare invoke, harness call, order alternating), which cancels most of a shared machine's noise.
+input: (1) rounds alternating a bare invoke loop with a full ``bench()`` call; (2) call by call,
+interleaved, a bare invoke, a bare set_tensor+invoke+get_tensor and the harness's call, in wall-clock
+and in process CPU time (which a preempting neighbour on a shared machine cannot inflate).
 
     uv run python tools/bench_harness.py                         # MobileNetV2 224×224 float32, 2 threads
     uv run python tools/bench_harness.py --arch cifar10 --runs 300
@@ -61,30 +62,41 @@ def bare_invoke_ns(interpreter, batch: np.ndarray, runs: int) -> np.ndarray:
     return times
 
 
+def interleaved_ns(
+    calls: list[Callable[[], object]], runs: int, clock: Callable[[], int] = perf_counter_ns
+) -> list[np.ndarray]:
+    """Per-call nanoseconds of each callable, run one after the other in every iteration (order
+    reversed every other iteration) so that machine noise hits all of them alike. ``clock`` may be
+    ``time.process_time_ns`` to count CPU time only, which a preempting neighbour cannot inflate."""
+    times = [np.empty(runs, dtype=np.int64) for _ in calls]
+    order = list(range(len(calls)))
+    for i in range(runs):
+        for k in order if i % 2 else order[::-1]:
+            t0 = clock()
+            calls[k]()
+            times[k][i] = clock() - t0
+    return times
+
+
 def paired_ns(
     runner: TFLiteRunner, batch: np.ndarray, runs: int, clock: Callable[[], int] = perf_counter_ns
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-call nanoseconds of a bare ``invoke()`` and of the harness's timed call, interleaved call by
-    call (order alternating) so that machine noise hits both alike. The harness call is exactly what
-    ``bench`` times: ``runner.predict`` (float input set, invoke, output copied back). ``clock`` may be
-    ``time.process_time_ns`` to count CPU time only, which a preempting neighbour cannot inflate."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interleaved per-call times of: a bare ``invoke()``; the bare loop a caller must write to feed new
+    data (``set_tensor`` + ``invoke`` + ``get_tensor``); and the harness's timed call, exactly what
+    ``bench`` times (``runner.predict``: float input set, invoke, output copied back)."""
     interp = runner.interpreter
+    in_index = interp.get_input_details()[0]["index"]
+    out_index = interp.get_output_details()[0]["index"]
+
+    def set_invoke_get() -> object:
+        interp.set_tensor(in_index, batch)
+        interp.invoke()
+        return interp.get_tensor(out_index)
+
     call = lambda: runner.predict(batch)  # noqa: E731 - the same closure bench() times
     call()  # sets the input tensor that the bare invokes then reuse
-    bare = np.empty(runs, dtype=np.int64)
-    harness = np.empty(runs, dtype=np.int64)
-    for i in range(runs):
-        first, second = (interp.invoke, call) if i % 2 else (call, interp.invoke)
-        t0 = clock()
-        first()
-        t1 = clock()
-        second()
-        t2 = clock()
-        if i % 2:
-            bare[i], harness[i] = t1 - t0, t2 - t1
-        else:
-            harness[i], bare[i] = t1 - t0, t2 - t1
-    return bare, harness
+    bare, io, harness = interleaved_ns([interp.invoke, set_invoke_get, call], runs, clock)
+    return bare, io, harness
 
 
 @app.command()
@@ -119,8 +131,8 @@ def main(
                     bench(runner, (1,), warmup=warmup, runs=runs, inputs=batch).stats().mean_ms
                 )
             repeats = [bench(runner, (1,), warmup=warmup, runs=runs, inputs=batch) for _ in range(3)]
-            pb, ph = paired_ns(runner, batch, rounds * runs // 2)
-            cb, ch = paired_ns(runner, batch, rounds * runs // 2, process_time_ns)
+            pb, pio, ph = paired_ns(runner, batch, rounds * runs // 2)
+            cb, cio, ch = paired_ns(runner, batch, rounds * runs // 2, process_time_ns)
     bare, harness = float(np.mean(bare_means)), float(np.mean(harness_means))
     figures = {
         "model": str(tflite or f"{arch} (built, float32)"),
@@ -138,9 +150,12 @@ def main(
         "paired_bare_mean_ms": float(pb.mean() / 1e6),
         "paired_harness_mean_ms": float(ph.mean() / 1e6),
         "paired_overhead_pct": float(100 * (ph.mean() - pb.mean()) / pb.mean()),
+        "paired_set_invoke_get_overhead_pct": float(100 * (pio.mean() - pb.mean()) / pb.mean()),
         "paired_median_extra_us": float(np.median(ph - pb) / 1e3),
         "paired_cpu_bare_mean_ms": float(cb.mean() / 1e6),
         "paired_cpu_harness_mean_ms": float(ch.mean() / 1e6),
+        "paired_cpu_set_invoke_get_mean_ms": float(cio.mean() / 1e6),
+        "paired_cpu_set_invoke_get_overhead_pct": float(100 * (cio.mean() - cb.mean()) / cb.mean()),
         "paired_cpu_overhead_pct": float(100 * (ch.mean() - cb.mean()) / cb.mean()),
         "repeat_means_ms": [r.stats().mean_ms for r in repeats],
         "repeat_cv_pct": 100 * latency_cv(repeats),
@@ -160,10 +175,13 @@ def main(
         f"paired wall clock ({figures['paired_calls']} pairs): bare {figures['paired_bare_mean_ms']:.4f} ms, "
         f"harness {figures['paired_harness_mean_ms']:.4f} ms, "
         f"overhead {figures['paired_overhead_pct']:+.2f} %, "
-        f"median extra {figures['paired_median_extra_us']:.1f} µs per call",
+        f"median extra {figures['paired_median_extra_us']:.1f} µs per call; "
+        f"a bare set_tensor+invoke+get_tensor loop: {figures['paired_set_invoke_get_overhead_pct']:+.2f} %",
         f"paired process CPU time: bare {figures['paired_cpu_bare_mean_ms']:.4f} ms, "
         f"harness {figures['paired_cpu_harness_mean_ms']:.4f} ms, "
-        f"overhead {figures['paired_cpu_overhead_pct']:+.2f} %",
+        f"overhead {figures['paired_cpu_overhead_pct']:+.2f} %; bare set_tensor+invoke+get_tensor "
+        f"{figures['paired_cpu_set_invoke_get_mean_ms']:.4f} ms "
+        f"({figures['paired_cpu_set_invoke_get_overhead_pct']:+.2f} %)",
         "3 repeated bench means (ms): " + ", ".join(f"{v:.4f}" for v in figures["repeat_means_ms"]),
         f"CV of the 3 repeated means: {figures['repeat_cv_pct']:.2f} %",
     ]
