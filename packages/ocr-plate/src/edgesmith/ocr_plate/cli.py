@@ -144,7 +144,7 @@ def day(digit: Annotated[str, typer.Argument(help="last digit of the plate (0-9)
 def evaluate(
     n: Annotated[int, typer.Option(help="held-out crops to generate (number of images)")] = 500,
     seed: Annotated[
-        int, typer.Option(help="crop seed; use one never used in training (training: 7, 8)")
+        int, typer.Option(help="crop seed, one no training used (training 7, validation 8, sidecars 2026)")
     ] = 2027,
     readers: Annotated[
         str, typer.Option(help="comma list of crnn-int8, crnn-float, tesseract")
