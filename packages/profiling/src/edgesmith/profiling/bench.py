@@ -250,9 +250,11 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
 
 @contextlib.contextmanager
 def _progress(enabled: bool, total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A transient rich bar on stderr advanced by ``time_calls`` (a no-op when disabled)."""
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
@@ -261,6 +263,7 @@ def _progress(enabled: bool, total: int, label: str) -> Iterator[Callable[[int],
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=True,
+        console=Console(stderr=True),  # stdout stays clean for tables and --json
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.update(task, completed=n)

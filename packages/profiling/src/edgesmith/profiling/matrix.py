@@ -360,10 +360,15 @@ class _bar:
     def __enter__(self) -> Any:
         if not self.enabled:
             return lambda name: None
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self._p = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
+            console=Console(stderr=True),
         )
         self._p.__enter__()
         task = self._p.add_task("matrix", total=self.total)
