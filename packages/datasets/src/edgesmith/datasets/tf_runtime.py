@@ -8,43 +8,16 @@ TensorFlow's own start-up logging (CUDA probing, oneDNN notices).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sys
-from collections.abc import Iterator
 
-VERBOSE = os.environ.get("EDGESMITH_TF_VERBOSE", "") not in ("", "0")
+from edgesmith.datasets.native_logs import VERBOSE, quiet_native_stderr
 
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
 if not VERBOSE:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-
-@contextlib.contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Silence C++ start-up messages printed before absl logging is initialised (file descriptor 2)."""
-    if VERBOSE or "tensorflow" in sys.modules:
-        yield
-        return
-    try:
-        saved = os.dup(2)
-    except OSError:  # no usable stderr (e.g. some embedded interpreters)
-        yield
-        return
-    sys.stderr.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(devnull)
-        os.close(saved)
-
-
-with _quiet_native_stderr():
+with quiet_native_stderr():
     import tensorflow as tf
     import tf_keras as keras
 

@@ -6,14 +6,12 @@ so callers always feed and receive float32. The batch dimension is resized on de
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
 
+from edgesmith.datasets.native_logs import quiet_native_stderr
 from edgesmith.profiling.quantization import dequantize, is_quantized, quantize
 from edgesmith.profiling.runner import BackendUnavailable, InputMismatch, Runner, RunnerError, TensorSpec
 
@@ -24,29 +22,6 @@ def _interpreter_module() -> Any:
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise BackendUnavailable("tflite: ai-edge-litert is not installed; `uv add ai-edge-litert`") from exc
     return interpreter
-
-
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Hide the runtime's native INFO lines (e.g. "Created TensorFlow Lite XNNPACK delegate") on fd 2;
-    ``EDGESMITH_TF_VERBOSE=1`` keeps them. Python exceptions are unaffected."""
-    if os.environ.get("EDGESMITH_TF_VERBOSE", "") not in ("", "0"):
-        yield
-        return
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    sys.stderr.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(devnull)
-        os.close(saved)
 
 
 class TFLiteRunner(Runner):

@@ -8,12 +8,12 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
+from edgesmith.datasets.native_logs import quiet_native_stderr
 from edgesmith.datasets.tf_runtime import keras, tf
 from edgesmith.quantize.artifact import QuantizedArtifact, check_output_path
 from edgesmith.quantize.calibration import Calibration, Representative, calibration_from
 from edgesmith.quantize.errors import CalibrationError, QuantizeError, UnquantizableOpError
 from edgesmith.quantize.modes import IoDtype, Mode, parse_io_dtype, parse_mode
-from edgesmith.quantize.native_stderr import quiet_native_stderr
 from edgesmith.quantize.sources import ModelSource, load_source
 from edgesmith.quantize.tflite_graph import GraphSummary, layer_of, summarize
 

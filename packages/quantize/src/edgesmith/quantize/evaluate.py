@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from edgesmith.datasets.native_logs import quiet_native_stderr
 from edgesmith.datasets.tf_runtime import keras
 from edgesmith.quantize.errors import QuantizeError
-from edgesmith.quantize.native_stderr import quiet_native_stderr
 from edgesmith.quantize.tflite_io import dequantize_output, quantize_input
 
 
