@@ -1,0 +1,99 @@
+"""The face model card: what a trained face classifier needs at inference (classes, input size, threshold),
+stored in the model's sidecar JSON under ``metadata.face`` and copied into every exported artifact's sidecar.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SPLITS = {"val_split": 0.27, "test_split": 0.09}
+"""Document 000's 700 / 300 / 100 split of 1,100 images, as ratios (≈ 64 % / 27 % / 9 %)."""
+
+
+class FaceAppError(RuntimeError):
+    """A one-line problem with the inputs of a face-recognizer step, with the fix in its message."""
+
+
+@dataclasses.dataclass
+class FaceCard:
+    """Inference facts of a face classifier and where its training data lives."""
+
+    backbone: str
+    classes: tuple[str, ...]
+    image_size: int
+    threshold: float = 0.6
+    weights: str = "none"
+    crops_dir: str | None = None
+    seed: int = 0
+    val_split: float = SPLITS["val_split"]
+    test_split: float = SPLITS["test_split"]
+    metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["classes"] = list(self.classes)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FaceCard:
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        kwargs["classes"] = tuple(kwargs.get("classes", ()))
+        return cls(**kwargs)
+
+
+def sidecar_of(artifact: str | os.PathLike[str]) -> Path:
+    """``<artifact>.json`` (a SavedModel directory's sidecar sits beside the directory)."""
+    p = Path(artifact)
+    return p.with_name(p.name + ".json")
+
+
+def read_card(artifact: str | os.PathLike[str]) -> FaceCard:
+    """The face card of a trained or exported model, from its sidecar; a FaceAppError when there is none."""
+    side = sidecar_of(artifact)
+    if not Path(artifact).exists():
+        raise FaceAppError(
+            f"model {artifact} does not exist; train one with `face-recognizer train DATA_DIR`"
+        )
+    if not side.is_file():
+        raise FaceAppError(
+            f"{side.name} is missing next to {artifact}; use a model made by `face-recognizer train/export`"
+        )
+    try:
+        data = json.loads(side.read_text())
+    except json.JSONDecodeError as exc:
+        raise FaceAppError(f"{side} is not valid JSON ({exc.msg}); re-run train or export") from exc
+    face = data.get("face") or (data.get("metadata") or {}).get("face")
+    if not face:
+        raise FaceAppError(
+            f"{side.name} has no face card (classes, input size); use a model made by `face-recognizer train`"
+        )
+    return FaceCard.from_dict(face)
+
+
+def merge_into_sidecar(artifact: str | os.PathLike[str], extra: dict[str, Any]) -> None:
+    """Add top-level keys to an artifact's sidecar JSON, atomically (created when absent)."""
+    side = sidecar_of(artifact)
+    data = json.loads(side.read_text()) if side.is_file() else {"artifact": Path(artifact).name}
+    data.update(extra)
+    write_json(side, data)
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write JSON atomically (temp file in the same folder, then rename)."""
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=2, default=str)
+            fh.write("\n")
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return p
