@@ -1,6 +1,8 @@
 """The shipped CRNN weights read detector-style crops; bad weights fail with one clear line."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -64,3 +66,13 @@ def test_missing_sidecar(tmp_path):
     lone.write_bytes(weights_path("int8").read_bytes())
     with pytest.raises(OcrError, match="sidecar"):
         CrnnReader(lone)
+
+
+def test_reading_needs_no_tensorflow():
+    code = (
+        "import sys, numpy as np\n"
+        "from edgesmith.ocr_plate import get_reader\n"
+        "get_reader('crnn').read(np.full((40, 80, 3), 200, np.uint8))\n"
+        "assert 'tensorflow' not in sys.modules, 'the crnn reader imported TensorFlow'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

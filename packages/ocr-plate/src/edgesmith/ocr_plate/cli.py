@@ -202,7 +202,7 @@ def evaluate(
         return
     table = Table(title=f"plate OCR on {n} held-out {source} crops (seed {seed}, margin {margin:g})")
     for col in ("reader", "exact plate", "last digit", "valid format", "mean conf", "ms/crop mean", "p95 ms"):
-        table.add_column(col, justify="right" if col != "reader" else "left")
+        table.add_column(col, justify="right" if col != "reader" else "left", no_wrap=col == "reader")
     for s in scores:
         table.add_row(
             s.reader,
