@@ -147,3 +147,27 @@ def test_train_reports_bad_annotation_csv(tmp_path: Path) -> None:
     result = runner.invoke(app, ["train", str(bad), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "ghost.jpg" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def _crnn_weights() -> bool:
+    from edgesmith.ocr_plate.crnn_reader import weights_path
+
+    return weights_path("int8").is_file()
+
+
+@pytest.mark.skipif(not _crnn_weights(), reason="CRNN weights not shipped in edgesmith.ocr_plate yet")
+def test_default_command_reads_the_samples_with_crnn() -> None:
+    truth = _truth()
+    result = runner.invoke(app, ["read", str(SAMPLES), "--json"])
+    doc = json.loads(result.stdout)
+    assert doc["reader"] == "crnn" and doc["backend"] == "tflite-int8"
+    by_name = {Path(r["path"]).name: r for r in doc["results"]}
+    assert (
+        by_name["plate.jpg"]["text"] == "BTR-376" and by_name["plate.jpg"]["restriction_day"] == "Wednesday"
+    )
+    for name, r in by_name.items():
+        text, box = truth[name]
+        assert r["last_digit"] == int(text[-1]), (name, r["text"])
+        assert box_iou(np.array(r["box"]), box)[0] > 0.5
+        assert r["found"] == r["valid"]  # a reading that fails format validation is reported, not accepted
+    assert result.exit_code == (0 if all(r["found"] for r in by_name.values()) else 1)

@@ -59,6 +59,7 @@ def detector_artifact(backend: str, keras_model: str | os.PathLike[str] | None =
             sibling = source.with_name(source.name.removesuffix(".keras") + "_int8.tflite")
             return _require(sibling)
         return _require(INT8_MODEL)
+    _check_available(backend)
     exporter, suffix = _EXPORTERS[backend]
     digest = file_sha256(source)
     target = cache_dir() / digest[:16] / f"plate_detector{suffix}"
@@ -66,8 +67,22 @@ def detector_artifact(backend: str, keras_model: str | os.PathLike[str] | None =
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     meta = exporter(source, target)
-    write_sidecar(target, {"source_model": str(source), "source_model_sha256": digest, **meta})
+    # keep what the exporter recorded in its own sidecar (e.g. ONNX max_abs_error), add the provenance
+    write_sidecar(target, {**read_sidecar(target), **meta, "source_model": str(source),
+                           "source_model_sha256": digest})  # fmt: skip
     return target
+
+
+def _check_available(backend: str) -> None:
+    """Refuse early (before exporting anything) when the backend's runner cannot run on this machine."""
+    from edgesmith.profiling import RunnerError, runner_class
+
+    try:
+        ok, why = runner_class(BACKENDS[backend]).available()
+    except RunnerError as exc:
+        raise ArtifactError(str(exc)) from exc
+    if not ok:
+        raise ArtifactError(f"{backend}: {why}" if not why.startswith(backend) else why)
 
 
 def _export_tflite(source: Path, target: Path) -> dict[str, object]:
@@ -79,7 +94,7 @@ def _export_tflite(source: Path, target: Path) -> dict[str, object]:
 
 def _export_onnx(source: Path, target: Path) -> dict[str, object]:
     try:
-        from edgesmith.export_trt import keras_to_onnx  # type: ignore[attr-defined]
+        from edgesmith.export_trt import keras_to_onnx
     except ImportError as exc:
         raise ArtifactError(
             "onnx backend: edgesmith.export_trt has no keras_to_onnx here; install edgesmith-export-trt"
@@ -91,7 +106,7 @@ def _export_onnx(source: Path, target: Path) -> dict[str, object]:
 def _export_tvm(source: Path, target: Path) -> dict[str, object]:
     onnx_path = detector_artifact("onnx", source)
     try:
-        from edgesmith.export_tvm import compile_model  # type: ignore[attr-defined]
+        from edgesmith.export_tvm import compile_model
     except ImportError as exc:
         raise ArtifactError(
             "tvm backend: edgesmith.export_tvm has no compile_model here; install edgesmith-export-tvm"
@@ -108,13 +123,13 @@ def _export_tvm(source: Path, target: Path) -> dict[str, object]:
 def _export_tensorrt(source: Path, target: Path) -> dict[str, object]:
     onnx_path = detector_artifact("onnx", source)
     try:
-        from edgesmith.export_trt import build_engine  # type: ignore[attr-defined]
+        from edgesmith.export_trt import BuildConfig, build_engine
     except ImportError as exc:
         raise ArtifactError(
             "tensorrt backend: edgesmith.export_trt has no build_engine here; "
             "install edgesmith-export-trt[gpu]"
         ) from exc
-    build_engine(onnx_path, target)
+    build_engine(onnx_path, target, BuildConfig(precision="fp32", min_batch=1, opt_batch=1, max_batch=8))
     return {"format": "tensorrt", "precision": "fp32", "exporter": "edgesmith.export_trt.build_engine"}
 
 

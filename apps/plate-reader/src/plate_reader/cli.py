@@ -183,10 +183,10 @@ def bench_cmd(
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
         return
-    console.print(report.matrix.to_markdown(), markup=False, highlight=False)
-    console.print(report.e2e_table())
+    typer.echo(report.matrix.to_markdown())  # plain text: a Markdown table must not be wrapped
+    typer.echo(report.e2e_markdown())
     if out is not None:
-        console.print(f"wrote {out}/matrix.csv, matrix.json, matrix.md, matrix.png, e2e.json")
+        err.print(f"wrote {out}/matrix.csv, matrix.json, matrix.md, matrix.png, e2e.json, e2e.md")
 
 
 @app.command("synth")

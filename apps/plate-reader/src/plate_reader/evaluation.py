@@ -133,23 +133,26 @@ class BenchReport:
         return {"data": self.data, "matrix": self.matrix.to_dict(),
                 "end_to_end": [dataclasses.asdict(s) for s in self.e2e]}  # fmt: skip
 
-    def e2e_table(self) -> Any:
-        from rich.table import Table
-
-        table = Table(title=f"end to end (decode → detect → crop → OCR) on {self.data}")
-        cols = ("reader", "detector", "photos", "plate found %", "last digit %", "exact plate %",
-                "valid fmt %", "ms/photo mean", "p50", "p90", "detect ms", "read ms")  # fmt: skip
-        for c in cols:
-            table.add_column(c, justify="left" if c in ("reader", "detector") else "right")
+    def e2e_markdown(self) -> str:
+        """The end-to-end scores as a Markdown table (what the closing note of the issue quotes)."""
         f = lambda v, fmt=".1f": "" if v is None else format(v, fmt)  # noqa: E731
+        lines = [
+            "| reader | detector | photos | plate found % | last digit % | exact plate % | valid format % | "
+            "ms/photo mean | p50 | p90 | detect ms | OCR ms |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for s in self.e2e:
             if s.error:
-                table.add_row(s.reader, s.detector, f"[red]{s.error}[/red]", *[""] * (len(cols) - 3))
+                lines.append(f"| {s.reader} | {s.detector} | failed: {s.error} | | | | | | | | | |")
                 continue
-            table.add_row(s.reader, s.detector, str(s.n), f(s.plate_found_pct), f(s.last_digit_pct),
-                          f(s.exact_plate_pct), f(s.valid_format_pct), f(s.mean_ms), f(s.p50_ms), f(s.p90_ms),
-                          f(s.detect_ms, ".2f"), f(s.read_ms, ".2f"))  # fmt: skip
-        return table
+            lines.append(
+                f"| {s.reader} | {s.detector} | {s.n} | {f(s.plate_found_pct)} | {f(s.last_digit_pct)} | "
+                f"{f(s.exact_plate_pct)} | {f(s.valid_format_pct)} | {f(s.mean_ms)} | {f(s.p50_ms)} | "
+                f"{f(s.p90_ms)} | {f(s.detect_ms, '.2f')} | {f(s.read_ms, '.2f')} |"
+            )
+        return (
+            "\n".join(lines) + f"\n\nend to end = decode → detect → crop → OCR per photo, on {self.data}.\n"
+        )
 
 
 def matrix_variants(backends: Sequence[str], extra: Sequence[str], threads: int | None) -> tuple[list, list]:
@@ -220,6 +223,7 @@ def run_bench(
         except Exception as exc:  # plotting is a convenience; never lose the measurements over it
             (out / "matrix.png.error.txt").write_text(f"{exc}\n")
         (out / "e2e.json").write_text(json.dumps([dataclasses.asdict(s) for s in e2e], indent=2) + "\n")
+        (out / "e2e.md").write_text(report.e2e_markdown())
     return report
 
 

@@ -52,7 +52,7 @@ class PlateResult:
 
     @property
     def found(self) -> bool:
-        """A plate was located and characters were read from it."""
+        """A plate was located and read as a valid plate number."""
         return self.error is None and self.box is not None and bool(self.text)
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,6 +197,11 @@ class PlatePipeline:
             result.error = (
                 f"no plate found: read {reading.text!r} with confidence {reading.confidence:.2f}, "
                 "not a Costa Rican plate format"
+            )
+        elif not reading.valid:
+            result.error = (
+                f"read {reading.text!r} (weakest character confidence {reading.confidence:.2f}), not a "
+                "Costa Rican plate format (ABC-123 or up to 6 digits); check the photo or try another reader"
             )
         return result
 

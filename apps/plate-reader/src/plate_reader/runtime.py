@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from plate_reader.artifacts import BACKENDS, ArtifactError, detector_artifact
-from plate_reader.pipeline import PlateDetector, PlatePipeline, PlateResult, iter_images
+from plate_reader.pipeline import PlateDetector, PlatePipeline, PlateResult, iter_images, quiet_native_stderr
 
 
 class SetupError(RuntimeError):
@@ -53,7 +56,10 @@ def build_pipeline(
     """A ready pipeline: detector on ``backend`` + OCR ``reader``."""
     if backend not in BACKENDS:  # before loading anything
         raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
-    ocr = build_reader(reader)
+    with quiet_native_stderr():  # the reader's runtime prints a banner on its first inference
+        ocr = build_reader(reader)
+        with contextlib.suppress(Exception):  # a blank crop may be unreadable; only the warm-up matters
+            ocr.read(np.full((40, 120, 3), 255, np.uint8))
     return PlatePipeline(build_detector(backend, detector, threads), ocr)
 
 

@@ -135,12 +135,16 @@ def prune_and_export(
     epochs: int = 2,
     batch_size: int = 64,
     final_sparsity: float = 0.8,
+    end_fraction: float = 0.6,
     calib_n: int = 200,
     seed: int = 0,
     meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Prune a trained detector (document 001: 20 % → ``final_sparsity``, polynomial decay) with
     edgesmith.quantize, fine-tuning on uint8 ``x_train``; write float and int8 pruned files + sidecars.
+
+    The schedule reaches ``final_sparsity`` at ``end_fraction`` of the fine-tune; the remaining steps let
+    the pruned network recover (reaching 80 % at the very last step cost 40 IoU points here).
     """
     from edgesmith.datasets.tf_runtime import keras, versions
     from edgesmith.profiling import open_runner
@@ -153,7 +157,8 @@ def prune_and_export(
     xf = x_train.astype(np.float32) / 255.0
     t0 = time.perf_counter()
     result = prune(model, (xf, y_train), epochs=epochs, batch_size=batch_size, initial_sparsity=0.2,
-                   final_sparsity=final_sparsity, learning_rate=2e-4, loss=box_loss())  # fmt: skip
+                   final_sparsity=final_sparsity, learning_rate=5e-4, loss=box_loss(),
+                   end_step=max(2, int(np.ceil(len(xf) / batch_size) * epochs * end_fraction)))  # fmt: skip
     seconds = time.perf_counter() - t0
     pruned = result.model
     x_test, y_test = test
