@@ -171,3 +171,17 @@ def test_default_command_reads_the_samples_with_crnn() -> None:
         assert box_iou(np.array(r["box"]), box)[0] > 0.5
         assert r["found"] == r["valid"]  # a reading that fails format validation is reported, not accepted
     assert result.exit_code == (0 if all(r["found"] for r in by_name.values()) else 1)
+
+
+@pytest.mark.skipif(not _crnn_weights(), reason="CRNN weights not shipped in edgesmith.ocr_plate yet")
+def test_photo_without_plate_exits_nonzero_with_reason(tmp_path: Path) -> None:
+    from edgesmith.datasets.plate_synth import random_background
+
+    photos = []
+    for seed in (100, 101):
+        photos.append(tmp_path / f"empty{seed}.jpg")
+        random_background(np.random.default_rng(seed), (320, 240)).save(photos[-1])
+    result = runner.invoke(app, ["read", *map(str, photos), "--json"])
+    assert result.exit_code == 1
+    for r in json.loads(result.stdout)["results"]:
+        assert not r["found"] and r["error"].startswith("no plate found")

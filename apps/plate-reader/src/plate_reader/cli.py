@@ -65,7 +65,10 @@ def read_cmd(
         Path | None, typer.Option(help="Folder for copies of the photos with the box drawn.")
     ] = None,
     detector: Annotated[
-        Path | None, typer.Option(help="Detector .keras file to use instead of the shipped one.")
+        Path | None,
+        typer.Option(
+            help="Detector .keras file instead of the shipped one (tflite-int8: its _int8.tflite sibling)."
+        ),
     ] = None,
     threads: Annotated[
         int | None, typer.Option(help="CPU threads for the detector (default: all cores).")
