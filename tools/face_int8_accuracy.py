@@ -20,7 +20,7 @@ import numpy as np
 from edgesmith.datasets.faces import synthetic_identities
 from face_recognizer.card import write_json
 from face_recognizer.export import export_face_model
-from face_recognizer.training import BACKBONE_CHOICES, load_face_splits, train_face_model
+from face_recognizer.training import load_face_splits, train_face_model
 
 LEARNING_RATES = {"vgg16": 1e-4}  # plain deep VGG from scratch diverges at Adam's 1e-3
 
@@ -40,12 +40,14 @@ def agreement(float_path: Path, int8_path: Path, x: np.ndarray) -> tuple[float, 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path("results/faces"), help="output folder")
-    ap.add_argument("--backbones", default=",".join(BACKBONE_CHOICES), help="comma list")
+    ap.add_argument("--backbones", default="mobilenetv2,xception,resnet50,vgg16,resnet152", help="comma list")
     ap.add_argument("--identities", type=int, default=2)
     ap.add_argument("--images", type=int, default=80, help="photos per identity")
     ap.add_argument("--image-size", type=int, default=80, help="classifier input side (px)")
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--val-split", type=float, default=0.1)
+    ap.add_argument("--test-split", type=float, default=0.5, help="large, so one image is < 1 point")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     photos = args.out / "photos"
@@ -59,6 +61,7 @@ def main() -> int:
             trained = train_face_model(
                 photos, model, backbone, "none", args.image_size, args.epochs, 0, None, 16,
                 LEARNING_RATES.get(backbone, 1e-3), seed=args.seed, progress=False,
+                val_split=args.val_split, test_split=args.test_split,
             )  # fmt: skip
             result = export_face_model(
                 model, args.out / backbone / "export", ["tflite-float32", "tflite-int8"]

@@ -64,11 +64,14 @@ def _size(path: Path) -> int:
 
 
 def _accuracy(path: Path, x: Any, y: Any) -> float:
-    from edgesmith.profiling import open_runner
+    from edgesmith.profiling import RunnerError, open_runner
     from edgesmith.profiling.evaluation import evaluate
 
-    with open_runner(path) as runner:
-        return evaluate(runner, (x, y), "accuracy")["accuracy"]
+    try:
+        with open_runner(path) as runner:
+            return evaluate(runner, (x, y), "accuracy")["accuracy"]
+    except (RunnerError, ValueError) as exc:
+        raise FaceAppError(f"cannot score {path.name}: {str(exc).splitlines()[0]}") from exc
 
 
 def export_face_model(

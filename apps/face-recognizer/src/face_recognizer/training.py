@@ -15,7 +15,7 @@ import numpy as np
 
 from edgesmith.datasets import DatasetError, Splits, load_image_folder
 from edgesmith.datasets.faces import FaceFolderReport, crop_face_folder, face_detector
-from face_recognizer.card import FaceAppError, FaceCard
+from face_recognizer.card import SPLITS, FaceAppError, FaceCard
 
 BACKBONE_CHOICES = ("mobilenetv2", "resnet50", "resnet152", "xception", "vgg16")
 
@@ -153,12 +153,15 @@ def train_face_model(
     detector_config: str | None = None,
     seed: int = 0,
     progress: bool = True,
+    val_split: float = SPLITS["val_split"],
+    test_split: float = SPLITS["test_split"],
     on_crop: Callable[[int, int], None] | None = None,
 ) -> TrainResult:
     """Train a face classifier on ``data_dir/<identity>/`` photos and save it to ``output`` (.keras/.h5).
 
     Faces are detected and cropped square (128×128, kept in ``<stem>_crops/``), then split per identity with
-    document 000's ratios. With pretrained ``weights`` the base is frozen for ``epochs`` and its last
+    document 000's ratios (``val_split``/``test_split`` override them). With pretrained ``weights`` the
+    base is frozen for ``epochs`` and its last
     ``fine_tune_layers`` are then fine-tuned for ``fine_tune_epochs`` at a tenth of the learning rate; with
     ``weights="none"`` the whole network trains from scratch for ``epochs`` (nothing to fine-tune).
     """
@@ -189,6 +192,8 @@ def train_face_model(
         weights=weights if resolved in (None, "imagenet") else Path(weights).name,
         crops_dir=str(crops_dir_for(out).resolve()),
         seed=seed,
+        val_split=val_split,
+        test_split=test_split,
     )
     try:
         splits = load_image_folder(
