@@ -7,7 +7,11 @@ the alphabet and input size the reader needs, plus the training seed, data and m
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,25 @@ def weights_path(model: str | Path = "int8") -> Path:
     if isinstance(model, str) and model in SHIPPED:
         return WEIGHTS_DIR / SHIPPED[model]
     return Path(model)
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Hide LiteRT's native "INFO: Created TensorFlow Lite XNNPACK delegate" line (file descriptor 2)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr
+        yield
+        return
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
 
 
 def _interpreter_class() -> Any:
@@ -67,8 +90,10 @@ class CrnnReader(PlateReader):
         self.height, self.width = int(self.meta["input_height"]), int(self.meta["input_width"])
         interpreter_cls = _interpreter_class()
         try:
-            self._interp = interpreter_cls(model_path=str(self.path), num_threads=num_threads)
-            self._interp.allocate_tensors()
+            with _quiet_native_stderr():  # the delegate is created, and announced, on the first invoke
+                self._interp = interpreter_cls(model_path=str(self.path), num_threads=num_threads)
+                self._interp.allocate_tensors()
+                self._interp.invoke()
         except (ValueError, RuntimeError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise OcrError(f"cannot load CRNN weights {self.path} ({first}); {RETRAIN_HINT}") from exc
