@@ -61,6 +61,7 @@ def test_eval_json():
     result = runner.invoke(app, ["eval", "--n", "6", "--seed", "555", "--readers", "crnn-int8", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    assert data["margin"] == 0.06  # plate-reader's padding of the detector box is the default
     (score,) = data["scores"]
     assert score["reader"] == "crnn-int8" and score["n"] == 6 and 0.0 <= score["exact"] <= 1.0
     assert score["latency_ms_mean"] > 0

@@ -182,7 +182,7 @@ def evaluate(
         task = progress.add_task(f"generating {n} {source} crops (seed {seed})", total=n)
         try:
             crops, texts = crop_set(
-                n, seed, source=source, progress=lambda i: progress.update(task, completed=i)
+                n, seed, source=source, margin=margin, progress=lambda i: progress.update(task, completed=i)
             )
         except (ImportError, ValueError) as exc:
             raise _fail(str(exc)) from None
@@ -196,7 +196,14 @@ def evaluate(
     if as_json:
         print(
             json.dumps(
-                {"n": n, "seed": seed, "source": source, "scores": [s.to_dict() for s in scores]}, indent=2
+                {
+                    "n": n,
+                    "seed": seed,
+                    "source": source,
+                    "margin": margin,
+                    "scores": [s.to_dict() for s in scores],
+                },
+                indent=2,
             )
         )
         return
