@@ -334,13 +334,16 @@ def export_cmd(
     table = Table(title=f"{result.card.backbone} exports ({result.test_samples} test images)")
     for col in ("artifact", "precision", "size MB", "accuracy %", "file"):
         table.add_column(col)
+    reasons = list(dict.fromkeys(a.skipped for a in result.artifacts if a.skipped))
     for a in result.artifacts:
         if a.skipped:
-            table.add_row(a.name, a.precision, "", "", f"[dim]skipped: {a.skipped}[/dim]")
+            table.add_row(a.name, a.precision, "", "", f"[dim]skipped ({reasons.index(a.skipped) + 1})[/dim]")
             continue
         acc = "" if a.accuracy is None else f"{a.accuracy:.2f}"
         table.add_row(a.name, a.precision, f"{(a.size_bytes or 0) / 2**20:.2f}", acc, str(a.path))
     console.print(table)
+    for i, why in enumerate(reasons, start=1):
+        console.print(f"[dim]({i}) {why}[/dim]", highlight=False)
     console.print(f"manifest: {result.manifest}")
 
 
