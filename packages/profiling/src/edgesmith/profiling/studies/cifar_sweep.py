@@ -74,16 +74,16 @@ class SweepConfig:
 
     data_dir: str | None = None  # CIFAR-10 binary/python batches; None = digits stand-in
     image_size: int = 24  # the tutorial's 24×24 input (centre crop of real CIFAR-10)
-    epochs: int = 3
+    epochs: int = 5
     batch_size: int = 64
     learning_rate: float = 1e-3
     train_limit: int | None = None  # use only the first N training images
     test_limit: int | None = None
     variants: tuple[str, ...] | None = None  # names (or slugs) from DEFAULT_VARIANTS; None = all
     profile_batch: int = 32
-    profile_runs: int = 10
+    profile_runs: int = 20
     profile_warmup: int = 3
-    latency_runs: int = 30
+    latency_runs: int = 100
     threads: int | None = None
     seed: int = 0
 

@@ -13,10 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from edgesmith.profiling.runner import RunnerError
+from edgesmith.profiling.studies.cifar_sweep import SweepConfig
 from edgesmith.profiling.studies.provenance import command_from_context
 from edgesmith.profiling.studies.solar import SolarConfig
 
-_SOLAR = SolarConfig()  # option defaults come from the config (importing it does not load TensorFlow)
+# option defaults come from the configs (importing them does not load TensorFlow)
+_SOLAR, _SWEEP = SolarConfig(), SweepConfig()
 
 study_app = typer.Typer(
     name="study",
@@ -172,7 +174,7 @@ def cifar_sweep(
     data_dir: Annotated[
         Path | None, typer.Option(help="CIFAR-10 binary or python batches; default: offline digits stand-in.")
     ] = None,
-    epochs: Annotated[int, typer.Option(help="Training epochs per variant (the budget).")] = 3,
+    epochs: Annotated[int, typer.Option(help="Training epochs per variant (the budget).")] = _SWEEP.epochs,
     batch_size: Annotated[int, typer.Option(help="Training batch size (images).")] = 64,
     learning_rate: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
     train_limit: Annotated[int | None, typer.Option(help="Train on the first N images only.")] = None,
@@ -184,8 +186,10 @@ def cifar_sweep(
         ),
     ] = None,
     profile_batch: Annotated[int, typer.Option(help="Batch size (images) of op profile and latency.")] = 32,
-    profile_runs: Annotated[int, typer.Option(help="Traced runs averaged per op profile.")] = 10,
-    latency_runs: Annotated[int, typer.Option(help="Timed predict calls per variant.")] = 30,
+    profile_runs: Annotated[
+        int, typer.Option(help="Traced runs averaged per op profile.")
+    ] = _SWEEP.profile_runs,
+    latency_runs: Annotated[int, typer.Option(help="Timed predict calls per variant.")] = _SWEEP.latency_runs,
     threads: Annotated[int | None, typer.Option(help="CPU threads for profiling (default: all).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of weights and shuffling.")] = 0,
     json_out: Annotated[
@@ -200,7 +204,7 @@ def cifar_sweep(
 
     Example: edgesmith-profile study cifar-sweep -o reports/cifar --data-dir ~/cifar-10-batches-py --epochs 20
     """
-    from edgesmith.profiling.studies.cifar_sweep import SweepConfig, run_cifar_sweep
+    from edgesmith.profiling.studies.cifar_sweep import run_cifar_sweep
 
     cfg = SweepConfig(
         data_dir=str(data_dir) if data_dir else None,

@@ -646,18 +646,12 @@ def plot_time_vs_batch(
     """Left: epoch time vs training batch size; right: inference ms/sample vs samples; one line per model."""
     plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), dpi=110)
-    for (model, device), rows in _group(training, ("model", "device")).items():
-        pts = sorted((r["batch_size"], r["epoch_median_s"]) for r in rows)
-        cnn = rows[0]["kind"] == "cnn"
-        left.plot(*zip(*pts, strict=True), marker="o", lw=2.5 if cnn else 0.8, alpha=1 if cnn else 0.6,
-                  label=f"{model} ({device})" if cnn or len(pts) > 0 else None)  # fmt: skip
-    for (model, device), rows in _group(
-        [r for r in inference if "error" not in r], ("model", "device")
-    ).items():
-        pts = sorted((r["batch_size"], r["per_sample_ms"]) for r in rows)
-        cnn = rows[0]["kind"] == "cnn"
-        right.plot(*zip(*pts, strict=True), marker="o", lw=2.5 if cnn else 0.8, alpha=1 if cnn else 0.6,
-                   label=f"{model} ({device})")  # fmt: skip
+    ok = [r for r in inference if "error" not in r]
+    for ax, rows_all, key in ((left, training, "epoch_median_s"), (right, ok, "per_sample_ms")):
+        for (model, device), rows in _group(rows_all, ("model", "device")).items():
+            pts = sorted((r["batch_size"], r[key]) for r in rows)
+            style = {"lw": 2.5, "color": "k"} if rows[0]["kind"] == "cnn" else {"lw": 0.8, "alpha": 0.6}
+            ax.plot(*zip(*pts, strict=True), marker="o", label=f"{model} ({device})", **style)
     for ax, xl, yl, title in (
         (left, "training batch size", "one-epoch time (s, median)", "training time vs batch size"),
         (right, "samples per inference call", "ms per sample (p50)", "inference time vs batch size"),
