@@ -1,0 +1,134 @@
+"""ONNX/TFLite -> TVM library directory, reload without the source, runner, CLI and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper
+from typer.testing import CliRunner
+
+from edgesmith.export_tvm import TVMExportError, compile_model, import_model, load_compiled
+from edgesmith.export_tvm.cli import app
+from edgesmith.export_tvm.runner import TVMRunner
+from edgesmith.profiling.registry import open_runner, runner_class
+from edgesmith.profiling.runner import InputMismatch
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory, make_conv_onnx):
+    """One batch-1 library shared by the runner and CLI tests (compiling is the slow part)."""
+    tmp = tmp_path_factory.mktemp("tvm")
+    source = make_conv_onnx(tmp / "conv.onnx")
+    return source, compile_model(source, tmp / "conv.tvm")
+
+
+def _ort(path, x):
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+
+
+def test_onnx_compile_reload_without_source(tmp_path, onnx_model):
+    result = compile_model(onnx_model, tmp_path / "conv.tvm", target="llvm", opt_level=3, batch=2)
+    assert {p.name for p in result.path.iterdir()} == {"lib.so", "params.npz", "meta.json"}
+    meta = json.loads(result.sidecar.read_text())
+    assert (
+        meta["opt_level"] == 3
+        and meta["source_format"] == "onnx"
+        and meta["inputs"][0]["shape"] == [2, 2, 6, 6]
+    )
+    assert result.num_params == 1  # the conv weight ships as a parameter; the 4-value bias is folded in
+    x = np.random.default_rng(0).random((2, 2, 6, 6), dtype=np.float32)
+    expected = _ort(onnx_model, x)
+    onnx_model.unlink()  # the library must not need its source
+    (y,) = load_compiled(result.path)(x)
+    np.testing.assert_allclose(y, expected, atol=1e-4)
+
+
+def test_tflite_import_and_compile(tmp_path, tflite_model):
+    path, model = tflite_model
+    imported = import_model(path)
+    assert imported.source_format == "tflite" and imported.inputs[0][1] == (1, 8, 8, 3)
+    compiled = compile_model(path, tmp_path / "small.tvm", target="native")
+    x = np.random.default_rng(2).random((1, 8, 8, 3), dtype=np.float32)
+    (y,) = load_compiled(compiled.path)(x)
+    np.testing.assert_allclose(y, model(x, training=False).numpy(), atol=1e-4)
+
+
+def test_runner_is_registered_and_chunks_batches(compiled):
+    onnx_model, compiled = compiled
+    assert runner_class("tvm") is TVMRunner
+    x = np.random.default_rng(1).random((3, 2, 6, 6), dtype=np.float32)
+    with open_runner(compiled.path, threads=1) as runner:
+        assert isinstance(runner, TVMRunner)
+        np.testing.assert_allclose(runner.predict(x), _ort(onnx_model, x), atol=1e-4)
+        info = runner.describe()
+        assert info.backend == "tvm" and info.extra["compiled_batch"] == 1 and info.size_bytes > 0
+        with pytest.raises(InputMismatch, match="expects shape Nx2x6x6"):
+            runner.predict(np.zeros((1, 3, 6, 6), np.float32))
+
+
+def test_runner_rejects_batches_that_are_not_multiples(tmp_path, onnx_model):
+    lib = compile_model(onnx_model, tmp_path / "conv2.tvm", batch=2, opt_level=0)
+    with TVMRunner(lib.path) as runner, pytest.raises(InputMismatch, match="compiled for batch 2"):
+        runner.predict(np.zeros((3, 2, 6, 6), np.float32))
+
+
+def test_unsupported_onnx_op_is_named(tmp_path):
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("DFT", ["r"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 2])],
+    )
+    path = tmp_path / "dft.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    with pytest.raises(TVMExportError, match="does not support op\\(s\\) DFT"):
+        compile_model(path, tmp_path / "dft.tvm")
+    assert not (tmp_path / "dft.tvm").exists()
+
+
+def test_bad_inputs_leave_nothing(tmp_path, onnx_model):
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"junk")
+    with pytest.raises(TVMExportError, match="not a valid ONNX model"):
+        compile_model(junk, tmp_path / "a.tvm")
+    with pytest.raises(TVMExportError, match="no such model file"):
+        compile_model(tmp_path / "absent.onnx", tmp_path / "a.tvm")
+    with pytest.raises(TVMExportError, match="unsupported model type"):
+        compile_model(tmp_path / "m.pb", tmp_path / "a.tvm")
+    with pytest.raises(TVMExportError, match="TVM rejects target"):
+        compile_model(onnx_model, tmp_path / "a.tvm", target="nosuchtarget")
+    with pytest.raises(TVMExportError, match="needs a cross compiler"):
+        compile_model(onnx_model, tmp_path / "a.tvm", target="llvm -mtriple=aarch64-linux-gnu")
+    with pytest.raises(TVMExportError, match="opt level must be 0-3"):
+        compile_model(onnx_model, tmp_path / "a.tvm", opt_level=4)
+    bad_tflite = tmp_path / "bad.tflite"
+    bad_tflite.write_bytes(b"\x00" * 16)
+    with pytest.raises(TVMExportError, match="bad"):
+        compile_model(bad_tflite, tmp_path / "a.tvm")
+    assert not (tmp_path / "a.tvm").exists()
+    with pytest.raises(TVMExportError, match=r"not a compiled \.tvm directory"):
+        load_compiled(tmp_path)
+
+
+def test_cli_compile_run_and_errors(tmp_path, compiled):
+    onnx_model, lib = compiled
+    out = tmp_path / "cli.tvm"
+    result = CliRunner().invoke(
+        app, ["compile", str(onnx_model), "-o", str(out), "--opt-level", "2", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["opt_level"] == 2 and (out / "lib.so").exists()
+    run = CliRunner().invoke(app, ["run", str(lib.path), "--runs", "3", "--warmup", "1", "--json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["output_shape"] == [1, 4, 1, 1]
+    bad = CliRunner().invoke(
+        app, ["compile", str(onnx_model), "--target", "nosuch", "-o", str(tmp_path / "b.tvm")]
+    )
+    lines = [ln for ln in bad.output.splitlines() if ln.strip()]
+    assert bad.exit_code == 1 and len(lines) == 1 and "TVM rejects target" in lines[0]
+    missing = CliRunner().invoke(app, ["run", str(tmp_path / "none.tvm")])
+    assert missing.exit_code == 1 and "none.tvm" in missing.output

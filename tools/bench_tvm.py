@@ -1,0 +1,153 @@
+"""TVM vs ONNX Runtime vs TFLite on this CPU, side by side: untuned, then tuned (issue 5's targets).
+
+Models: MobileNetV2 (weights=None, 224x224, batch 1) and the CIFAR-10 tutorial CNN from
+edgesmith.models. Each is exported once (Keras -> ONNX with edgesmith.export_trt, Keras -> TFLite
+float32), compiled with TVM for ``--target`` untuned, then tuned with a trial budget (a reusable
+database under --out) and recompiled. Latency is measured interleaved (one call of each backend per
+round, so machine load hits all alike); the table reports medians, ratios to ONNX Runtime and the max
+abs error of every backend against Keras on the same input.
+
+    uv run python tools/bench_tvm.py --trials-mobilenet 200 --trials-cifar 60 --out /tmp/bench_tvm
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from edgesmith.datasets.tf_runtime import keras, tf
+from edgesmith.export_trt import keras_to_onnx
+from edgesmith.export_tvm import compile_model, import_model, parse_target, tune_module
+from edgesmith.export_tvm.runner import TVMRunner
+from edgesmith.models import cifar10_cnn
+from edgesmith.profiling.onnx_runner import ONNXRunner
+from edgesmith.profiling.tflite_runner import TFLiteRunner
+
+console = Console()
+
+
+def build_models() -> dict[str, keras.Model]:
+    keras.utils.set_random_seed(0)
+    return {
+        "mobilenetv2": keras.applications.MobileNetV2(weights=None, input_shape=(224, 224, 3)),
+        "cifar10_cnn": cifar10_cnn(),
+    }
+
+
+def to_tflite(model: keras.Model, path: Path) -> Path:
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    path.write_bytes(converter.convert())
+    return path
+
+
+def interleaved_latency(
+    runners: dict[str, object], x: np.ndarray, rounds: int, warmup: int
+) -> dict[str, float]:
+    """Median ms per backend, calling each once per round in turn."""
+    for r in runners.values():
+        for _ in range(warmup):
+            r.predict(x)
+    times: dict[str, list[float]] = {k: [] for k in runners}
+    for _ in range(rounds):
+        for name, r in runners.items():
+            t0 = time.perf_counter()
+            r.predict(x)
+            times[name].append((time.perf_counter() - t0) * 1e3)
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
+def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]:
+    out = args.out / name
+    out.mkdir(parents=True, exist_ok=True)
+    x = np.random.default_rng(1).random((1, *model.input_shape[1:]), dtype=np.float32)
+    reference = model(x, training=False).numpy()
+    onnx_path = out / f"{name}.onnx"
+    export = keras_to_onnx(model, onnx_path)
+    tflite_path = to_tflite(model, out / f"{name}.tflite")
+    target = parse_target(args.target)
+
+    t0 = time.perf_counter()
+    compile_model(onnx_path, out / f"{name}.untuned.tvm", target=args.target)
+    untuned_compile_s = time.perf_counter() - t0
+    trials = args.trials_mobilenet if name == "mobilenetv2" else args.trials_cifar
+    report = tune_module(import_model(onnx_path).mod, target, out / "tuning-db", trials=trials)
+    compile_model(onnx_path, out / f"{name}.tuned.tvm", target=args.target, tuning_db=out / "tuning-db")
+    console.print(
+        f"{name}: ONNX export max abs err {export.max_abs_error:.2e}; tuned {report.trials} trials "
+        f"in {report.seconds:.0f} s over {len(report.tasks)} tasks"
+    )
+
+    runners = {
+        "onnxruntime": ONNXRunner(onnx_path, threads=args.threads),
+        "tflite_fp32": TFLiteRunner(tflite_path, threads=args.threads),
+        "tvm_untuned": TVMRunner(out / f"{name}.untuned.tvm", threads=args.threads),
+        "tvm_tuned": TVMRunner(out / f"{name}.tuned.tvm", threads=args.threads),
+    }
+    for r in runners.values():
+        r.activate()
+    errors = {k: float(np.max(np.abs(np.asarray(r.predict(x)) - reference))) for k, r in runners.items()}
+    latency = interleaved_latency(runners, x, args.rounds, args.warmup)
+    for r in runners.values():
+        r.deactivate()
+    rows = []
+    for k in runners:
+        rows.append(
+            {
+                "model": name,
+                "backend": k,
+                "latency_ms": latency[k],
+                "vs_onnxruntime": latency[k] / latency["onnxruntime"],
+                "max_abs_err_vs_keras": errors[k],
+                "tuning_trials": report.trials if k == "tvm_tuned" else None,
+                "tuning_seconds": round(report.seconds) if k == "tvm_tuned" else None,
+                "compile_seconds": round(untuned_compile_s, 1) if k == "tvm_untuned" else None,
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", default="native", help="TVM target (default: llvm -mcpu=<this CPU>)")
+    parser.add_argument("--trials-mobilenet", type=int, default=200, help="tuning budget (measurements)")
+    parser.add_argument("--trials-cifar", type=int, default=60, help="tuning budget (measurements)")
+    parser.add_argument("--threads", type=int, default=2, help="threads for every backend")
+    parser.add_argument("--rounds", type=int, default=30, help="timed interleaved rounds")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed calls per backend")
+    parser.add_argument("--models", default="mobilenetv2,cifar10_cnn", help="comma-separated subset")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/bench_tvm"), help="work dir (reused DB)")
+    args = parser.parse_args()
+    models = build_models()
+    rows = []
+    for name in args.models.split(","):
+        rows += bench(name, models[name], args)
+    table = Table(
+        title=f"TVM ({args.target}) vs ONNX Runtime vs TFLite fp32, batch 1, {args.threads} threads"
+    )
+    for col in ("model", "backend", "median ms", "× ORT", "max |err| vs Keras", "tuning"):
+        table.add_column(col)
+    for r in rows:
+        tuning = (
+            f"{r['tuning_trials']} trials / {r['tuning_seconds']} s" if r["tuning_trials"] is not None else ""
+        )
+        table.add_row(
+            r["model"],
+            r["backend"],
+            f"{r['latency_ms']:.2f}",
+            f"{r['vs_onnxruntime']:.2f}",
+            f"{r['max_abs_err_vs_keras']:.1e}",
+            tuning,
+        )
+    console.print(table)
+    (args.out / "bench_tvm.json").write_text(json.dumps(rows, indent=2) + "\n")
+    console.print(f"rows written to {args.out / 'bench_tvm.json'}")
+
+
+if __name__ == "__main__":
+    main()
