@@ -6,10 +6,7 @@ edgesmith.profiling's runner registry, so Keras, TFLite, ONNX Runtime, TVM and T
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,6 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
+from edgesmith.datasets.native_logs import quiet_native_stderr
 from plate_reader.detector import DETECTOR_INPUT, to_input
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
@@ -90,26 +88,6 @@ def open_photo(path: str | Path) -> Image.Image:
         raise ValueError(f"{p}: not an image file PIL can read (JPEG, PNG, BMP, WebP, TIFF)") from None
     except (OSError, SyntaxError) as exc:
         raise ValueError(f"{p}: corrupt or truncated image ({exc})") from None
-
-
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Silence what native libraries write straight to file descriptor 2 (runtime banners)."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    sys.stderr.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(devnull)
-        os.close(saved)
 
 
 class PlateDetector:

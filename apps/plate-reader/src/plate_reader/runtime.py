@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from edgesmith.datasets.native_logs import quiet_native_stderr
 from plate_reader.artifacts import BACKENDS, ArtifactError, detector_artifact
-from plate_reader.pipeline import PlateDetector, PlatePipeline, PlateResult, iter_images, quiet_native_stderr
+from plate_reader.pipeline import PlateDetector, PlatePipeline, PlateResult, iter_images
 
 
 class SetupError(RuntimeError):
