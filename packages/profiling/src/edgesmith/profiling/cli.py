@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from edgesmith.profiling.runner import RunnerError
+from edgesmith.profiling.studies.cli import study_app
 
 app = typer.Typer(
     name="edgesmith-profile",
@@ -29,6 +30,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(study_app, name="study")  # documents 002/003 as runnable studies
 out = Console()
 err = Console(stderr=True)
 
