@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from edgesmith.profiling.metrics import box_iou
 from plate_reader.artifacts import INT8_MODEL, KERAS_MODEL
 from plate_reader.cli import app, with_default_command
-from plate_reader.detector import box_iou
 from plate_reader.pipeline import iter_images, open_photo
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from edgesmith.models import box_regressor
+from edgesmith.profiling.metrics import box_iou
 from plate_reader.detector import (
     AnnotationError,
-    box_iou,
     box_loss,
     box_metrics,
-    compact_regressor,
     load_annotated_images,
     read_annotations,
 )
@@ -69,7 +69,7 @@ def test_load_annotated_images_from_generated_set(tmp_path: Path) -> None:
 
 
 def test_compact_regressor_outputs_sigmoid_boxes() -> None:
-    model = compact_regressor((64, 64, 3))
+    model = box_regressor("compact", input_shape=(64, 64, 3))
     out = model(np.random.default_rng(0).random((2, 64, 64, 3), dtype=np.float32)).numpy()
     assert out.shape == (2, 4) and np.all((out > 0) & (out < 1))
 

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from edgesmith.profiling.metrics import box_iou
+
 DETECTOR_INPUT = (128, 128, 3)
 """Height, width, channels the shipped detector takes (float32 RGB in [0, 1]; the photo resized, not cut)."""
 
@@ -23,47 +25,11 @@ class AnnotationError(ValueError):
     """An annotation CSV or its images cannot be used; the message names the file and the fix."""
 
 
-def compact_regressor(input_shape: tuple[int, int, int] = DETECTOR_INPUT) -> Any:
-    """A compact from-scratch box regressor: 8 conv-BN-ReLU layers (stride 2 ×5), flatten, dense, sigmoid ×4.
-
-    Flatten (not global pooling) keeps where things are, which a box regressor needs. ~0.7 M parameters,
-    ~40 M multiply-adds at 128×128: one epoch of 10k images takes well under a minute on 2 CPU cores.
-    """
-    from edgesmith.datasets.tf_runtime import keras
-
-    layers = keras.layers
-    inputs = keras.Input(input_shape, name="image")
-    x = inputs
-    for i, (filters, stride) in enumerate(
-        [(16, 2), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2), (128, 1), (128, 2)]
-    ):
-        x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = layers.BatchNormalization(name=f"bn{i}")(x)
-        x = layers.ReLU(name=f"relu{i}")(x)
-    x = layers.Flatten(name="flatten")(x)
-    x = layers.Dense(128, activation="relu", name="fc")(x)
-    outputs = layers.Dense(4, activation="sigmoid", name="box")(x)
-    return keras.Model(inputs, outputs, name="plate_detector")
-
-
 def build_detector(input_shape: tuple[int, int, int] = DETECTOR_INPUT) -> tuple[Any, str]:
-    """The detector and its builder's name: edgesmith.models' ``box_regressor("compact")`` if present."""
-    try:
-        from edgesmith.models import box_regressor
-    except ImportError:
-        return compact_regressor(input_shape), "plate_reader.detector.compact_regressor"
+    """The detector and the name of its builder: edgesmith.models' compact from-scratch box regressor."""
+    from edgesmith.models import box_regressor
+
     return box_regressor("compact", input_shape=input_shape), 'edgesmith.models.box_regressor("compact")'
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of matching rows of two (N, 4) arrays of x1,y1,x2,y2 boxes (any consistent unit)."""
-    a, b = np.asarray(a, np.float64).reshape(-1, 4), np.asarray(b, np.float64).reshape(-1, 4)
-    iw = np.clip(np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0]), 0, None)
-    ih = np.clip(np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1]), 0, None)
-    inter = iw * ih
-    area = lambda r: np.clip(r[:, 2] - r[:, 0], 0, None) * np.clip(r[:, 3] - r[:, 1], 0, None)  # noqa: E731
-    union = area(a) + area(b) - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
 
 
 def box_metrics(pred: np.ndarray, true: np.ndarray) -> dict[str, float]:
@@ -231,11 +197,9 @@ def predict_boxes(
 __all__ = [
     "DETECTOR_INPUT",
     "AnnotationError",
-    "box_iou",
     "box_loss",
     "box_metrics",
     "build_detector",
-    "compact_regressor",
     "load_annotated_images",
     "mean_iou_metric",
     "predict_boxes",
