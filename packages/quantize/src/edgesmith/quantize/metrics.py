@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from edgesmith.datasets.tf_runtime import keras
+from edgesmith.profiling.metrics import box_iou
 from edgesmith.quantize.errors import QuantizeError
 
 TASKS = ("classification", "boxes", "reconstruction", "regression")
@@ -56,21 +57,6 @@ def loss_for(task: str, model: keras.Model) -> keras.losses.Loss:
     if task == "reconstruction":
         return keras.losses.MeanSquaredError()
     return keras.losses.MeanSquaredError()
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of (N, 4) boxes x1, y1, x2, y2 (coordinates in any consistent unit; swapped corners are sorted)."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    ax1, ax2 = np.minimum(a[:, 0], a[:, 2]), np.maximum(a[:, 0], a[:, 2])
-    ay1, ay2 = np.minimum(a[:, 1], a[:, 3]), np.maximum(a[:, 1], a[:, 3])
-    bx1, bx2 = np.minimum(b[:, 0], b[:, 2]), np.maximum(b[:, 0], b[:, 2])
-    by1, by2 = np.minimum(b[:, 1], b[:, 3]), np.maximum(b[:, 1], b[:, 3])
-    iw = np.clip(np.minimum(ax2, bx2) - np.maximum(ax1, bx1), 0, None)
-    ih = np.clip(np.minimum(ay2, by2) - np.maximum(ay1, by1), 0, None)
-    inter = iw * ih
-    union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter
-    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
 
 
 def task_metrics(
