@@ -399,7 +399,7 @@ def bench_cmd(
     if as_json:
         _print_json({"outputs": {k: str(v) for k, v in paths.items()}, **result.to_dict()})
         return
-    console.print(result.to_markdown(), highlight=False, markup=False)
+    console.print(result.to_markdown(), highlight=False, markup=False, soft_wrap=True)
     console.print("wrote " + ", ".join(str(p) for p in paths.values()))
 
 

@@ -6,13 +6,13 @@ Each artifact's sidecar gets the face card; ``manifest.json`` lists them with th
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from face_recognizer.card import FaceAppError, FaceCard, merge_into_sidecar, read_card, write_json
+from face_recognizer.card import FaceAppError, FaceCard, merge_into_sidecar, read_card, sidecar_of, write_json
 from face_recognizer.training import load_face_splits
 
 FORMATS = ("savedmodel", "onnx", "tflite-float32", "tflite-float16", "tflite-int8", "tensorrt")
@@ -87,7 +87,7 @@ def export_face_model(
     artifact on the model's test split. int8 artifacts are calibrated on ``calibration_samples`` training
     crops. A format that cannot be built here (TensorRT without a GPU) is listed as skipped, with why.
     """
-    from edgesmith.export_trt import ExportError, keras_to_onnx
+    from edgesmith.export_trt import ExportError, file_hash, keras_to_onnx
     from edgesmith.models import ModelError, load_model, save_model
     from edgesmith.quantize import QuantizeError, convert
 
@@ -100,7 +100,7 @@ def export_face_model(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     try:
-        keras_model = load_model(src)
+        keras_model = load_model(src, compile=False)  # inference copy: no optimizer state in the artifact
     except ModelError as exc:
         raise FaceAppError(str(exc)) from exc
     stem = src.stem
@@ -111,8 +111,8 @@ def export_face_model(
     step("keras")
     keras_copy = out / src.name
     if keras_copy.resolve() != src.resolve():
-        shutil.copy2(src, keras_copy)
-        shutil.copy2(src.with_name(src.name + ".json"), keras_copy.with_name(keras_copy.name + ".json"))
+        source_meta = json.loads(sidecar_of(src).read_text()).get("metadata", {})
+        save_model(keras_model, keras_copy, metadata={**source_meta, "source_sha256": file_hash(src)})
     arts.append(ExportedArtifact("Keras", str(keras_copy), "keras", "fp32", _size(keras_copy)))
     calib = splits.train.x
     try:
