@@ -55,3 +55,13 @@ def test_bad_tuning_requests(tmp_path, onnx_model):
     (tmp_path / "file").write_text("x")
     with pytest.raises(TVMExportError, match="must be a directory"):
         ScheduleStore(tmp_path / "file")
+
+
+def test_candidates_must_reproduce_the_unscheduled_results():
+    from edgesmith.export_tvm.tuning import _agrees
+
+    want = [np.ones((4,), np.float32), np.array([1, 2])]
+    assert _agrees([want[0] + 5e-5, want[1]], want)
+    assert not _agrees([want[0] + 1e-3, want[1]], want)
+    assert not _agrees([np.full(4, np.nan, np.float32), want[1]], want)
+    assert not _agrees([want[0], np.array([1, 3])], want)

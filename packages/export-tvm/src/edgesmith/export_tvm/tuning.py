@@ -158,8 +158,32 @@ def _device(target: Any) -> Any:
     return tvm.cuda(0) if target.kind.name == "cuda" else tvm.cpu(0)
 
 
+def _outputs(lib: Any, host: list[np.ndarray], dev: Any) -> list[np.ndarray]:
+    """Run ``main`` once on fresh copies of ``host`` and return every buffer afterwards."""
+    import tvm
+
+    arrays = [tvm.runtime.tensor(h, dev) for h in host]
+    lib["main"](*arrays)
+    return [a.numpy() for a in arrays]
+
+
+def _agrees(got: list[np.ndarray], want: list[np.ndarray], rtol: float = 1e-4) -> bool:
+    """Same results up to ``rtol`` of each buffer's largest magnitude (reduction order may differ)."""
+    for g, w in zip(got, want, strict=True):
+        if g.dtype.kind == "f":
+            scale = max(float(np.max(np.abs(w))) if w.size else 0.0, 1e-30)
+            if not np.all(np.isfinite(g)) or float(np.max(np.abs(g - w))) > rtol * scale:
+                return False
+        elif not np.array_equal(g, w):
+            return False
+    return True
+
+
 def search_task(func_mod: Any, target: Any, trials: int, seed: int = 0) -> tuple[Any | None, float | None]:
-    """Random search over MetaSchedule's design space: best scheduled PrimFunc and its latency (ms)."""
+    """Random search over MetaSchedule's design space: best scheduled PrimFunc and its latency (ms).
+
+    Each candidate's results are checked against the unscheduled function on the same random inputs.
+    """
     import tvm
     from tvm.s_tir import meta_schedule as ms
     from tvm.s_tir.schedule import Schedule, Trace
@@ -170,10 +194,15 @@ def search_task(func_mod: Any, target: Any, trials: int, seed: int = 0) -> tuple
         return None, None
     dev = _device(target)
     rng = np.random.default_rng(seed)
-    args = [
-        tvm.runtime.tensor(rng.random([int(d) for d in a.shape]).astype(str(a.dtype)), dev)
+    host = [
+        rng.random([int(d) for d in a.shape]).astype(str(a.dtype))
         for a in ms.arg_info.ArgInfo.from_prim_func(func_mod["main"])
     ]
+    args = [tvm.runtime.tensor(h, dev) for h in host]
+    try:  # the unscheduled build's results: every candidate must reproduce them
+        reference = _outputs(tvm.compile(func_mod, target=target).mod, host, dev)
+    except Exception:
+        return None, None
     best: tuple[float, Any] | None = None
     for k in range(trials):
         trace = Trace(spaces[k % len(spaces)].trace.insts, {})
@@ -183,6 +212,8 @@ def search_task(func_mod: Any, target: Any, trials: int, seed: int = 0) -> tuple
             if not all(p.apply(sch) for p in postprocs):
                 continue
             lib = tvm.compile(sch.mod, target=target).mod
+            if not _agrees(_outputs(lib, host, dev), reference):
+                continue  # a schedule that changes the results beyond float reassociation is rejected
             timer = lib.time_evaluator("main", dev, number=1, repeat=3, min_repeat_ms=0)
             ms_ = float(np.median(timer(*args).results)) * 1e3
         except Exception:  # an invalid sample (schedule error, failed build) is a wasted trial
