@@ -96,10 +96,12 @@ class OpProfile:
             r.cumulative = acc
         return dataclasses.replace(self, rows=rows, sort_key=by)
 
-    def share_of(self, op_type: str) -> float:
-        """Share of total time (0..1) spent in ``op_type``."""
+    def share_of(self, op_type: str, *, fused: bool = True) -> float:
+        """Share of total time (0..1) spent in ``op_type``; with ``fused`` its fused forms count too
+        ("Conv2D" includes oneDNN's FusedConv2D, a convolution with its bias and ReLU folded in)."""
+        types = {op_type, f"Fused{op_type}", f"_Fused{op_type}"} if fused else {op_type}
         total = self.total_ms
-        return sum(r.time_ms for r in self.rows if r.op_type == op_type) / total if total else 0.0
+        return sum(r.time_ms for r in self.rows if r.op_type in types) / total if total else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "total_ms": self.total_ms}

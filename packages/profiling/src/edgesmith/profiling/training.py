@@ -126,7 +126,9 @@ def available_devices() -> list[str]:
     return ["cpu", "gpu"] if GPUS else ["cpu"]
 
 
-def _timer_callback(keras: Any) -> Any:
+def epoch_timer(keras: Any) -> Any:
+    """A Keras callback recording wall-clock seconds per epoch (``.epochs``) and ms per step (``.steps``)."""
+
     class _Timer(keras.callbacks.Callback):
         """Wall-clock time of every epoch and every training step."""
 
@@ -196,7 +198,7 @@ def profile_training(
             copy = keras.models.clone_model(model)
             copy.set_weights(initial)
             copy.compile(optimizer=optimizer, loss=loss)
-            timer = _timer_callback(keras)
+            timer = epoch_timer(keras)
             hist = copy.fit(
                 x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0, callbacks=[timer]
             )

@@ -223,13 +223,6 @@ class CifarSweep:
         return [*paths, out / "study.json", out / "report.md"]
 
 
-def family_share(prof: Any, op: str) -> float:
-    """Share (0..1) of an op and its fused forms: "Conv2D" counts Conv2D and FusedConv2D (oneDNN's
-    ``_MklNativeFusedConv2D`` is a convolution with its bias and ReLU folded in)."""
-    types = {op, f"Fused{op}", f"_Fused{op}"}
-    return sum(prof.share_of(t) for t in {r.op_type for r in prof.rows} if t in types)
-
-
 def _load(cfg: SweepConfig) -> Any:
     from edgesmith.datasets import load_cifar10
 
@@ -301,9 +294,9 @@ def _measure_variant(
         "latency_p50_ms": lat.p50_ms,
         "latency_std_ms": lat.std_ms,
         "ms_per_image": lat.p50_ms / cfg.profile_batch,
-        "conv2d_share_pct": 100 * family_share(prof, "Conv2D"),
-        "matmul_share_pct": 100 * family_share(prof, "MatMul"),
-        "lrn_share_pct": 100 * family_share(prof, "LRN"),
+        "conv2d_share_pct": 100 * prof.share_of("Conv2D"),
+        "matmul_share_pct": 100 * prof.share_of("MatMul"),
+        "lrn_share_pct": 100 * prof.share_of("LRN"),
         "top_op": prof.rows[0].op_type if prof.rows else None,
         "requested_mb": requested / 1024**2,
         "document": v.document,

@@ -61,7 +61,7 @@ def time_epochs(
 ) -> EpochTiming:
     """Fit a copy of ``model`` (same initial weights) 1 + ``repeats`` epochs on ``device``, timing each."""
     from edgesmith.datasets.tf_runtime import GPUS, keras, tf
-    from edgesmith.profiling.training import _timer_callback
+    from edgesmith.profiling.training import epoch_timer
 
     if device == "gpu" and not GPUS:
         raise RunnerError("no GPU visible to TensorFlow; drop 'gpu' from the devices")
@@ -72,7 +72,7 @@ def time_epochs(
         copy = keras.models.clone_model(model)
         copy.set_weights(model.get_weights())
         copy.compile(optimizer=optimizer, loss=loss)
-        timer = _timer_callback(keras)
+        timer = epoch_timer(keras)
         copy.fit(
             np.asarray(x, np.float32),
             np.asarray(y, np.float32),
