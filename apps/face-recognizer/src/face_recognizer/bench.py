@@ -73,20 +73,20 @@ class FaceBench:
 
         lines = [
             "| backbone | variant | precision | batch | latency ms | p90 ms | images/s | × Keras "
-            "| accuracy % | size MB |",
-            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| accuracy % | size MB | runs |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in self.rows:
             if r.error:
                 lines.append(
                     f"| {r.backbone} | {r.variant} | {r.precision} | {r.batch_size} | skipped: {r.error} "
-                    "| | | | | |"
+                    "| | | | | | |"
                 )
                 continue
             lines.append(
                 f"| {r.backbone} | {r.variant} | {r.precision} | {r.batch_size} | {f(r.latency_ms, '.3f')} | "
                 f"{f(r.p90_ms, '.3f')} | {f(r.throughput, '.1f')} | {f(r.speedup_vs_keras, '.2f')} | "
-                f"{f(r.accuracy, '.2f')} | {f(r.size_mb, '.2f')} |"
+                f"{f(r.accuracy, '.2f')} | {f(r.size_mb, '.2f')} | {r.runs} |"
             )
         runs = f"{self.runs} timed batches" + (f" (or {self.budget_s:g} s)" if self.budget_s else "")
         samples = ", ".join(f"{k}: {v}" for k, v in self.test_samples.items())

@@ -92,6 +92,7 @@ def write_json(path: str | os.PathLike[str], data: Any) -> Path:
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=2, default=str)
             fh.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -253,6 +253,7 @@ def identify_video(
         if writer is not None and tmp is not None:
             writer.release()
             if done:
+                os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
                 os.replace(tmp, Path(out))  # type: ignore[arg-type]
             else:
                 tmp.unlink(missing_ok=True)

@@ -282,6 +282,7 @@ def write_image(path: str | os.PathLike[str], image: np.ndarray) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(buf.tobytes())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; images are shared data
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -407,6 +408,7 @@ def crop_face_folder(
                     f"no face found in any of the {len(files)} images of {src / key}; use frontal, well-lit "
                     "photos or a DNN detector (--detector-model)"
                 )
+        os.chmod(tmp, 0o755)  # mkdtemp makes 0700 folders
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
@@ -630,6 +632,7 @@ def synthetic_identities(
                 done += 1
                 if progress is not None:
                     progress(done, total)
+        os.chmod(tmp, 0o755)  # mkdtemp makes 0700 folders
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
