@@ -41,10 +41,14 @@ def test_last_digit_on_detector_crops(reader):
 
 
 def test_missing_binary_names_the_debian_package():
+    import pytesseract
+
+    before = pytesseract.pytesseract.tesseract_cmd
     with pytest.raises(ReaderUnavailable) as info:
         get_reader("tesseract", tesseract_cmd="/nonexistent/tesseract")
     message = str(info.value)
     assert "tesseract-ocr" in message and "\n" not in message
+    assert pytesseract.pytesseract.tesseract_cmd == before  # other readers in the process are untouched
 
 
 def test_last_glyph_box_finds_the_rightmost_character():

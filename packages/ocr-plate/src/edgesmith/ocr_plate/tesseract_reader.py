@@ -8,8 +8,10 @@ character gets its word's confidence, and the last one the ``--psm 10`` confiden
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from typing import Any
 
 import cv2
@@ -60,23 +62,36 @@ class TesseractReader(PlateReader):
 
     def __init__(self, tesseract_cmd: str | None = None, text_height: int = 48) -> None:
         self._pt = _pytesseract()
-        if tesseract_cmd is not None:
-            self._pt.pytesseract.tesseract_cmd = tesseract_cmd
-        cmd = self._pt.pytesseract.tesseract_cmd
-        if shutil.which(cmd) is None:
-            raise ReaderUnavailable(f"Tesseract binary {cmd!r} not found: {INSTALL_HINT}")
+        # pytesseract keeps the binary in a module global: remember ours and set it only around our calls,
+        # so one reader built with another binary does not change every other reader in the process.
+        self.tesseract_cmd = tesseract_cmd or self._pt.pytesseract.tesseract_cmd
+        missing = f"Tesseract binary {self.tesseract_cmd!r} not found: {INSTALL_HINT}"
+        if shutil.which(self.tesseract_cmd) is None:
+            raise ReaderUnavailable(missing)
         try:
-            self.version = str(self._pt.get_tesseract_version())
+            with self._binary():
+                self.version = str(self._pt.get_tesseract_version())
         except self._pt.TesseractNotFoundError as exc:
-            raise ReaderUnavailable(f"Tesseract binary {cmd!r} not found: {INSTALL_HINT}") from exc
+            raise ReaderUnavailable(missing) from exc
         self.text_height = text_height
         # Tesseract's OpenMP threads cost more than they give on one small line (measured 2.5× slower)
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+    @contextlib.contextmanager
+    def _binary(self) -> Iterator[None]:
+        """Point pytesseract at this reader's binary for the duration of one call."""
+        module = self._pt.pytesseract
+        previous, module.tesseract_cmd = module.tesseract_cmd, self.tesseract_cmd
+        try:
+            yield
+        finally:
+            module.tesseract_cmd = previous
+
     def _data(self, image: np.ndarray, config: str) -> tuple[str, list[float]]:
         """Run ``image_to_data``: the text read and one confidence in [0, 1] per character."""
         try:
-            data = self._pt.image_to_data(image, config=config, output_type=self._pt.Output.DICT)
+            with self._binary():
+                data = self._pt.image_to_data(image, config=config, output_type=self._pt.Output.DICT)
         except self._pt.TesseractError as exc:
             raise OcrError(f"Tesseract failed on a crop: {str(exc).strip().splitlines()[-1]}") from exc
         text, confs = "", []
