@@ -10,8 +10,8 @@ import pytest
 from onnx import TensorProto, helper
 
 from edgesmith.export_trt import ExportError, check_onnx, keras_to_onnx, load_keras_model
-from edgesmith.export_trt.artifacts import file_hash
 from edgesmith.export_trt.onnx_export import max_abs_error, onnx_io, ort_outputs
+from edgesmith.profiling.artifacts import file_hash
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 Importing this package needs neither TensorFlow nor TensorRT: heavy modules load on first use.
 """
 
-from edgesmith.export_trt.artifacts import file_hash, read_sidecar, write_sidecar
 from edgesmith.export_trt.calibration import CalibrationBatcher, CalibrationCache, load_calibration_array
 from edgesmith.export_trt.engine import PRECISIONS, BuildConfig, EngineBuild, build_engine
 from edgesmith.export_trt.errors import INSTALL_HINT, ExportError, TensorRTUnavailable
@@ -14,6 +13,7 @@ from edgesmith.export_trt.onnx_export import (
     keras_to_onnx,
     load_keras_model,
 )
+from edgesmith.profiling.artifacts import file_hash, read_sidecar, write_sidecar
 
 __version__ = "0.1.0"
 

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from edgesmith.datasets import data_hash, representative_dataset
-from edgesmith.export_trt.artifacts import write_bytes_atomic
 from edgesmith.export_trt.errors import ExportError
+from edgesmith.profiling.artifacts import atomic_write
 
 
 def check_sample_shape(x: np.ndarray, input_shape: tuple[int | None, ...]) -> None:
@@ -133,9 +133,9 @@ class CalibrationCache:
 
     def write(self, data: bytes, *, data_hash: str | None, samples: int) -> None:
         """Store the cache bytes and their provenance atomically."""
-        write_bytes_atomic(self.path, bytes(data))
+        atomic_write(self.path, bytes(data))
         meta = {"data_hash": data_hash, "samples": samples, "bytes": len(data)}
-        write_bytes_atomic(self.meta_path, (json.dumps(meta, indent=2) + "\n").encode())
+        atomic_write(self.meta_path, (json.dumps(meta, indent=2) + "\n").encode())
 
 
 def load_calibration_array(path: str | os.PathLike[str]) -> np.ndarray:

@@ -189,9 +189,9 @@ def info_cmd(
 
     Example: edgesmith-trt info model.onnx
     """
-    from edgesmith.export_trt.artifacts import read_sidecar
     from edgesmith.export_trt.onnx_export import check_onnx, onnx_io
     from edgesmith.export_trt.runner import TensorRTRunner
+    from edgesmith.profiling.artifacts import read_sidecar
 
     try:
         if artifact.suffix.lower() == ".onnx":

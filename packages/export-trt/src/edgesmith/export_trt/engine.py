@@ -15,11 +15,11 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from edgesmith.export_trt.artifacts import file_hash, write_bytes_atomic, write_sidecar
 from edgesmith.export_trt.calibration import CalibrationBatcher, CalibrationCache, check_sample_shape
 from edgesmith.export_trt.errors import ExportError, TensorRTUnavailable
 from edgesmith.export_trt.gpu import CudaSession, import_tensorrt
 from edgesmith.export_trt.onnx_export import check_onnx, onnx_io
+from edgesmith.profiling.artifacts import atomic_write, file_hash, write_sidecar
 
 PRECISIONS = ("fp32", "fp16", "int8")
 
@@ -197,7 +197,7 @@ def build_engine(
         data = bytes(serialized)
         gpu = session.name
 
-    write_bytes_atomic(engine_path, data)
+    atomic_write(engine_path, data)
     calib = cfg.calibration
     payload = {
         "artifact": engine_path.name,

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.export_trt.artifacts import atomic_path, file_hash, write_sidecar
 from edgesmith.export_trt.errors import ExportError
+from edgesmith.profiling.artifacts import atomic_path, file_hash, write_sidecar
 
 DEFAULT_OPSET = 17
 KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")

@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from edgesmith.export_trt.artifacts import read_sidecar
 from edgesmith.export_trt.errors import INSTALL_HINT, TensorRTUnavailable
 from edgesmith.export_trt.gpu import CudaSession, import_tensorrt, missing_modules
+from edgesmith.profiling.artifacts import read_sidecar
 from edgesmith.profiling.runner import BackendUnavailable, Runner, RunnerError, TensorSpec
 
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.export_tvm.artifacts import atomic_dir, file_hash, write_sidecar
 from edgesmith.export_tvm.errors import TVMExportError
 from edgesmith.export_tvm.frontends import import_model
 from edgesmith.export_tvm.targets import describe_target, is_host_target, parse_target
 from edgesmith.export_tvm.tuning import ScheduleStore, apply_store, prepare_module
+from edgesmith.profiling.artifacts import atomic_dir, file_hash, write_sidecar
 
 LIB, PARAMS, META = "lib.so", "params.npz", "meta.json"
 

@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.export_tvm.artifacts import write_text_atomic
 from edgesmith.export_tvm.errors import TVMExportError
 from edgesmith.export_tvm.targets import describe_target, is_host_target
+from edgesmith.profiling.artifacts import atomic_write
 
 SCHEDULED_ATTR = "tirx.is_scheduled"
 
@@ -105,10 +105,10 @@ class ScheduleStore:
         )
         meta["trials"] = int(meta["trials"]) + trials
         if scheduled is not None and (meta["latency_ms"] is None or latency_ms < meta["latency_ms"]):
-            write_text_atomic(self.path / meta["file"], scheduled.script())
+            atomic_write(self.path / meta["file"], scheduled.script())
             meta["latency_ms"] = latency_ms
         self.index[key] = meta
-        write_text_atomic(self.index_path, json.dumps(self.index, indent=2, sort_keys=True) + "\n")
+        atomic_write(self.index_path, json.dumps(self.index, indent=2, sort_keys=True) + "\n")
 
 
 @dataclasses.dataclass

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from edgesmith.profiling.artifacts import atomic_write
 from edgesmith.profiling.host import gpu_memory_used_mb, host_info
 from edgesmith.profiling.memory import PeakRss
 from edgesmith.profiling.registry import open_runner
@@ -231,21 +232,6 @@ class BenchResult:
 def format_size(n_bytes: int) -> str:
     """Human size: KB under one MB, MB above (1024-based, like the source documents)."""
     return f"{n_bytes / 1024:.1f} KB" if n_bytes < 1024**2 else f"{n_bytes / 1024**2:.2f} MB"
-
-
-def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write ``data`` to a temporary sibling file and rename it over ``path`` (no partial file on error)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.tmp{os.getpid()}")
-    try:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            tmp.write_text(data)
-        os.replace(tmp, p)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

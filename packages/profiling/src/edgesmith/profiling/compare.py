@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.profiling.bench import Inputs, atomic_write, make_batch
+from edgesmith.profiling.artifacts import atomic_write
+from edgesmith.profiling.bench import Inputs, make_batch
 from edgesmith.profiling.registry import open_runner
 from edgesmith.profiling.runner import InputMismatch, Runner, RunnerError
 

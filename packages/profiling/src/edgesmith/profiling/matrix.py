@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.profiling.bench import atomic_write, bench
+from edgesmith.profiling.artifacts import atomic_write
+from edgesmith.profiling.bench import bench
 from edgesmith.profiling.evaluation import dataset_arrays, evaluate
 from edgesmith.profiling.host import host_info
 from edgesmith.profiling.metrics import Metric, get_metric

@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.profiling.bench import atomic_write, make_batch
+from edgesmith.profiling.artifacts import atomic_write
+from edgesmith.profiling.bench import make_batch
 from edgesmith.profiling.runner import BackendUnavailable, RunnerError, TensorSpec
 
 _BOOKKEEPING = {"_SOURCE", "_SINK", "_Arg", "_Retval", "NoOp", "_Recv", "_Send"}

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.profiling.bench import atomic_write, bench
+from edgesmith.profiling.artifacts import atomic_write
+from edgesmith.profiling.bench import bench
 from edgesmith.profiling.host import host_info
 from edgesmith.profiling.runner import RunnerError
 

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.profiling.bench import atomic_write, bench
+from edgesmith.profiling.artifacts import atomic_write
+from edgesmith.profiling.bench import bench
 from edgesmith.profiling.runner import RunnerError
 from edgesmith.profiling.studies.plots import pyplot, save_png
 from edgesmith.profiling.studies.progress import StudyProgress

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.profiling.bench import atomic_write, bench
+from edgesmith.profiling.artifacts import atomic_write
+from edgesmith.profiling.bench import bench
 from edgesmith.profiling.runner import RunnerError
 from edgesmith.profiling.studies.capacity import probe_largest_batch
 from edgesmith.profiling.studies.epochs import EpochTiming, time_epochs

@@ -1,4 +1,9 @@
-"""Artifact bookkeeping: content hashes, atomic writes (no partial files) and the sidecar JSON."""
+"""Artifact bookkeeping shared by every exporter: content hashes, atomic writes and the sidecar JSON.
+
+An artifact (``model.onnx``, ``model.engine``, ``model.tvm/``) carries ``<artifact>.json`` saying how it was
+made, so a report can always say what it measured. Writes go through a temporary sibling and a rename, so a
+failed export never leaves half a file behind.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -28,7 +34,7 @@ def file_hash(path: str | os.PathLike[str]) -> str:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    """Yield a temporary file path beside ``path``; rename it onto ``path`` only if the block succeeds."""
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
@@ -41,10 +47,29 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file, so readers never see half an artifact."""
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary directory beside ``path``; it replaces ``path`` only if the block succeeds."""
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent))
+    try:
+        yield tmp
+        if dest.exists():
+            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write text or bytes to ``path`` through a temporary sibling (no partial file on error)."""
     with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data)
     return Path(path)
 
 
@@ -56,9 +81,8 @@ def sidecar_path(artifact: str | os.PathLike[str]) -> Path:
 
 def write_sidecar(artifact: str | os.PathLike[str], payload: Mapping[str, Any]) -> Path:
     """Write ``<artifact>.json`` (atomically) describing how the artifact was made."""
-    path = sidecar_path(artifact)
-    write_bytes_atomic(path, (json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n").encode())
-    return path
+    text = json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n"
+    return atomic_write(sidecar_path(artifact), text)
 
 
 def read_sidecar(artifact: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -69,4 +93,12 @@ def read_sidecar(artifact: str | os.PathLike[str]) -> dict[str, Any] | None:
     return json.loads(path.read_text())
 
 
-__all__ = ["atomic_path", "file_hash", "read_sidecar", "sidecar_path", "write_bytes_atomic", "write_sidecar"]
+__all__ = [
+    "atomic_dir",
+    "atomic_path",
+    "atomic_write",
+    "file_hash",
+    "read_sidecar",
+    "sidecar_path",
+    "write_sidecar",
+]
