@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from plate_reader.sidecar import file_sha256, read_sidecar, write_sidecar
+from edgesmith.profiling.artifacts import file_hash, read_sidecar, write_sidecar
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 KERAS_MODEL = MODELS_DIR / "plate_detector.keras"
@@ -61,14 +61,14 @@ def detector_artifact(backend: str, keras_model: str | os.PathLike[str] | None =
         return _require(INT8_MODEL)
     _check_available(backend)
     exporter, suffix = _EXPORTERS[backend]
-    digest = file_sha256(source)
+    digest = file_hash(source)
     target = cache_dir() / digest[:16] / f"plate_detector{suffix}"
-    if target.exists() and read_sidecar(target).get("source_model_sha256") == digest:
+    if target.exists() and (read_sidecar(target) or {}).get("source_model_sha256") == digest:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     meta = exporter(source, target)
     # keep what the exporter recorded in its own sidecar (e.g. ONNX max_abs_error), add the provenance
-    write_sidecar(target, {**read_sidecar(target), **meta, "source_model": str(source),
+    write_sidecar(target, {**(read_sidecar(target) or {}), **meta, "source_model": str(source),
                            "source_model_sha256": digest})  # fmt: skip
     return target
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from edgesmith.profiling.artifacts import file_hash, write_sidecar
 from plate_reader.detector import (
     DETECTOR_INPUT,
     box_metrics,
@@ -17,7 +18,6 @@ from plate_reader.detector import (
     predict_boxes,
     train_detector,
 )
-from plate_reader.sidecar import file_sha256, write_sidecar
 
 KERAS_NAME = "plate_detector.keras"
 INT8_NAME = "plate_detector_int8.tflite"
@@ -112,7 +112,7 @@ def train_and_export(
         "tool_versions": {**versions(), "numpy": np.__version__},
         **{k: v for k, v in (meta or {}).items() if k not in ("train_data", "eval_data")},
     }  # fmt: skip
-    keras_sha = file_sha256(keras_path)
+    keras_sha = file_hash(keras_path)
     write_sidecar(keras_path, {**common, "precision": "fp32", "format": "keras", "sha256": keras_sha,
                                "metrics": float_metrics})  # fmt: skip
     write_sidecar(int8_path, {**common, "precision": "int8", "format": "tflite",
@@ -120,7 +120,7 @@ def train_and_export(
                               "source_model_sha256": keras_sha,
                               "calibration": {"samples": len(calib), "data_hash": data_hash(calib_f),
                                               "seed": seed},
-                              "sha256": file_sha256(int8_path), "metrics": int8_metrics,
+                              "sha256": file_hash(int8_path), "metrics": int8_metrics,
                               "float_metrics": float_metrics})  # fmt: skip
     return TrainedDetector(keras_path, int8_path, float_metrics, int8_metrics, train_s)
 
@@ -175,7 +175,7 @@ def prune_and_export(
     with open_runner(int8_out, backend="tflite") as runner:
         int8_metrics = box_metrics(predict_boxes(runner.predict, x_test, batch_size=1), y_test)
     common = {
-        "source_model": str(keras_path), "source_model_sha256": file_sha256(keras_path),
+        "source_model": str(keras_path), "source_model_sha256": file_hash(keras_path),
         "pruning": {**result.schedule, "sparsity": result.sparsity, "seconds": round(seconds, 1),
                     "tool": "edgesmith.quantize.prune"},
         "train_data": {"n": len(x_train), "hash": data_hash(x_train)},
@@ -183,10 +183,10 @@ def prune_and_export(
         "tool_versions": {**versions(), "numpy": np.__version__}, **(meta or {}),
     }  # fmt: skip
     write_sidecar(keras_out, {**common, "precision": "fp32", "pruned": True, "metrics": float_metrics,
-                              "sha256": file_sha256(keras_out)})  # fmt: skip
+                              "sha256": file_hash(keras_out)})  # fmt: skip
     write_sidecar(int8_out, {**common, "precision": "int8", "pruned": True, "metrics": int8_metrics,
                              "calibration": {"samples": len(calib), "data_hash": data_hash(calib)},
-                             "sha256": file_sha256(int8_out)})  # fmt: skip
+                             "sha256": file_hash(int8_out)})  # fmt: skip
     return {"keras": str(keras_out), "int8": str(int8_out), "sparsity": result.sparsity,
             "float_metrics": float_metrics, "int8_metrics": int8_metrics}  # fmt: skip
 
