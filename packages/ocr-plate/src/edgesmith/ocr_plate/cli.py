@@ -9,6 +9,7 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.ocr_plate.plate_format import canonical_plate
@@ -106,7 +107,7 @@ def read(
             reading = ocr.read(_load_crop(path, parsed_box, margin))
         except (ValueError, OcrError) as exc:
             failed += 1
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             results.append({"image": str(path), "error": str(exc)})
             continue
         results.append({"image": str(path), **reading.to_dict()})

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.profiling.runner import RunnerError
@@ -103,7 +104,7 @@ def backends(
     for col in ("backend", "available", "provided by", "why not"):
         table.add_column(col)
     for name, (ok, why) in avail.items():
-        table.add_row(name, "[green]yes[/green]" if ok else "[red]no[/red]", eps[name].value, why)
+        table.add_row(name, "[green]yes[/green]" if ok else "[red]no[/red]", eps[name].value, escape(why))
     out.print(table)
 
 
