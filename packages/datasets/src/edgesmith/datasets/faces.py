@@ -39,7 +39,7 @@ def _cv2() -> Any:
         import cv2
     except ImportError as exc:
         raise DatasetError(
-            "face detection needs OpenCV; install it with `pip install 'opencv-python-headless>=4.9,<5'`"
+            "face detection needs OpenCV; install it with `pip install 'edgesmith-datasets[faces]'`"
         ) from exc
     return cv2
 
