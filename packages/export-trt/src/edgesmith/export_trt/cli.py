@@ -5,19 +5,15 @@ Thin verbs over :mod:`edgesmith.export_trt`: every command body calls one librar
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from edgesmith.export_trt.errors import ExportError
+from edgesmith.profiling.console import emit, fail
 from edgesmith.profiling.runner import RunnerError
 
 app = typer.Typer(
@@ -31,24 +27,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-
-
-def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def _emit(payload: dict[str, Any], as_json: bool, title: str) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
-        return
-    table = Table(title=title, show_header=False)
-    for key, value in payload.items():
-        table.add_row(
-            key, json.dumps(value, default=str) if isinstance(value, (dict, list, tuple)) else str(value)
-        )
-    console.print(table)
 
 
 @app.command("onnx")
@@ -73,8 +51,8 @@ def onnx_cmd(
         x = load_calibration_array(samples) if samples else None
         result = keras_to_onnx(model, output, opset=opset, batch=batch or None, samples=x)
     except ExportError as exc:
-        _fail(str(exc))
-    _emit(result.to_dict(), as_json, f"ONNX export: {output}")
+        fail(str(exc))
+    emit(result.to_dict(), as_json, f"ONNX export: {output}")
 
 
 @app.command("build")
@@ -125,9 +103,9 @@ def build_cmd(
         )
         result = build_engine(onnx_model, output, cfg)
     except ExportError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     payload = {k: str(v) if isinstance(v, Path) else v for k, v in result.__dict__.items()}
-    _emit(payload, as_json, f"TensorRT engine: {output}")
+    emit(payload, as_json, f"TensorRT engine: {output}")
 
 
 @app.command("run")
@@ -164,7 +142,7 @@ def run_cmd(
                 times.append((time.perf_counter() - t0) * 1e3)
             info = runner.describe().to_dict()
     except (ExportError, RunnerError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     arr = np.asarray(times)
     payload = {
         "engine": str(engine),
@@ -177,7 +155,7 @@ def run_cmd(
         "precision": info["precision"],
         "gpu": info["extra"].get("gpu"),
     }
-    _emit(payload, as_json, f"TensorRT run: {engine}")
+    emit(payload, as_json, f"TensorRT run: {engine}")
 
 
 @app.command("info")
@@ -204,8 +182,8 @@ def info_cmd(
                 payload = runner.describe().to_dict()
         payload["sidecar"] = read_sidecar(artifact)
     except (ExportError, RunnerError) as exc:
-        _fail(str(exc))
-    _emit(payload, as_json, f"{artifact}")
+        fail(str(exc))
+    emit(payload, as_json, f"{artifact}")
 
 
 def main() -> None:

@@ -5,20 +5,17 @@ Thin verbs over :mod:`edgesmith.export_tvm`, in the spirit of tvmc.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from edgesmith.export_tvm.errors import TVMExportError
+from edgesmith.profiling.console import emit, err, fail, out
 from edgesmith.profiling.runner import RunnerError
 
 app = typer.Typer(
@@ -33,26 +30,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
 TARGET_HELP = (
     "TVM target: llvm, native (llvm -mcpu=<this CPU>), 'llvm -mcpu=X -num-cores=N', cuda, JSON dict."
 )
-
-
-def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def _emit(payload: dict[str, Any], as_json: bool, title: str) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
-        return
-    table = Table(title=title, show_header=False)
-    for key, value in payload.items():
-        shown = json.dumps(value, default=str) if isinstance(value, (dict, list, tuple)) else str(value)
-        table.add_row(key, shown)
-    console.print(table)
 
 
 @app.command("compile")
@@ -81,8 +61,8 @@ def compile_cmd(
             model, output, target=target, opt_level=opt_level, batch=batch, tuning_db=tuning_db, cc=cc
         )
     except TVMExportError as exc:
-        _fail(str(exc))
-    _emit(result.to_dict(), as_json, f"TVM compile: {output}")
+        fail(str(exc))
+    emit(result.to_dict(), as_json, f"TVM compile: {output}")
 
 
 @app.command("tune")
@@ -119,7 +99,7 @@ def tune_cmd(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=err,
             disable=as_json,
         ) as bar:
             job = bar.add_task("tuning", total=None)
@@ -134,9 +114,9 @@ def tune_cmd(
                 model, output, target=target, batch=batch, tuning_db=db
             ).to_dict()
     except TVMExportError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
-        _emit(payload, True, "")
+        emit(payload, True, "")
         return
     table = Table(title=f"TVM tuning: {db} ({report.trials} trials, {report.seconds:.0f} s)")
     for col in ("task", "MFLOP", "trials", "best ms", "reused"):
@@ -144,9 +124,9 @@ def tune_cmd(
     for t in report.tasks:
         best = f"{t.best_ms:.3f}" if t.best_ms is not None else "untunable"
         table.add_row(t.name, f"{t.flops / 1e6:.1f}", str(t.trials), best, "yes" if t.reused else "")
-    console.print(table)
+    out.print(table)
     if output is not None:
-        console.print(f"compiled {output} ({payload['compiled']['tuned_functions']} tuned functions)")
+        out.print(f"compiled {output} ({payload['compiled']['tuned_functions']} tuned functions)")
 
 
 @app.command("run")
@@ -182,7 +162,7 @@ def run_cmd(
                 times.append((time.perf_counter() - t0) * 1e3)
             info = runner.describe().to_dict()
     except (TVMExportError, RunnerError, OSError, ValueError) as exc:
-        _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     arr = np.asarray(times)
     payload = {
         "artifact": str(artifact),
@@ -195,7 +175,7 @@ def run_cmd(
         "target": info["extra"]["target"],
         "tuned_functions": info["extra"]["tuned_functions"],
     }
-    _emit(payload, as_json, f"TVM run: {artifact}")
+    emit(payload, as_json, f"TVM run: {artifact}")
 
 
 def main() -> None:

@@ -6,18 +6,16 @@ compare). Errors print one line and exit with status 1; ``--json`` prints machin
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from edgesmith.profiling.console import err, one_line_errors, out
 from edgesmith.profiling.runner import RunnerError
 from edgesmith.profiling.studies.cli import study_app
 
@@ -32,25 +30,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(study_app, name="study")  # documents 002/003 as runnable studies
-out = Console()
-err = Console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def one_line_errors(fn: F) -> F:
-    """Turn the package's expected errors into ``error: <message>`` on stderr and exit status 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (RunnerError, ValueError, OSError, KeyError) as exc:
-            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            err.print(f"[red]error:[/red] {msg}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _ints(text: str, what: str) -> list[int]:

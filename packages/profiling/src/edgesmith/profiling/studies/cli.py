@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from edgesmith.profiling.console import err, one_line_errors, out
 from edgesmith.profiling.runner import RunnerError
 from edgesmith.profiling.studies.cifar_sweep import SweepConfig
 from edgesmith.profiling.studies.provenance import command_from_context
@@ -30,25 +28,6 @@ study_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _one_line_errors(fn: F) -> F:
-    """Expected errors (bad option, missing data) become ``error: <message>`` and exit status 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (RunnerError, ValueError, OSError, KeyError) as exc:
-            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            err.print(f"[red]error:[/red] {msg}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _ints(text: str, what: str) -> tuple[int, ...]:
@@ -72,7 +51,7 @@ def _finish(paths: list[Path], json_text: str, json_out: bool, table: Table) -> 
 
 
 @study_app.command()
-@_one_line_errors
+@one_line_errors
 def solar(
     ctx: typer.Context,
     out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for report.md, CSVs, JSON, PNGs.")],
@@ -167,7 +146,7 @@ def solar(
 
 
 @study_app.command("cifar-sweep")
-@_one_line_errors
+@one_line_errors
 def cifar_sweep(
     ctx: typer.Context,
     out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for report.md, CSVs, JSON, PNG.")],
