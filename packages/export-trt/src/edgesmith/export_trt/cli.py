@@ -5,7 +5,6 @@ Thin verbs over :mod:`edgesmith.export_trt`: every command body calls one librar
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -125,6 +124,7 @@ def run_cmd(
     """
     from edgesmith.export_trt.calibration import load_calibration_array
     from edgesmith.export_trt.runner import TensorRTRunner
+    from edgesmith.profiling import bench
 
     try:
         with TensorRTRunner(engine, device=device) as runner:
@@ -133,24 +133,19 @@ def run_cmd(
                 x = load_calibration_array(inputs)
             else:
                 x = np.random.default_rng(0).random((1, *[d or 1 for d in spec.shape[1:]]), dtype=np.float32)
-            for _ in range(warmup):
-                runner.predict(x)
-            times = []
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                out = runner.predict(x)
-                times.append((time.perf_counter() - t0) * 1e3)
+            result = bench(runner, batch_sizes=[len(x)], warmup=warmup, runs=runs, inputs=x, keep_active=True)
+            out = runner.predict(x)
             info = runner.describe().to_dict()
     except (ExportError, RunnerError) as exc:
         fail(str(exc))
-    arr = np.asarray(times)
+    stats = result.stats()
     payload = {
         "engine": str(engine),
-        "batch": int(x.shape[0]),
-        "latency_ms_mean": float(arr.mean()),
-        "latency_ms_p50": float(np.percentile(arr, 50)),
-        "latency_ms_p99": float(np.percentile(arr, 99)),
-        "throughput_per_s": float(x.shape[0] * runs / (arr.sum() / 1e3)),
+        "batch": stats.batch_size,
+        "latency_ms_mean": stats.mean_ms,
+        "latency_ms_p50": stats.p50_ms,
+        "latency_ms_p99": stats.p99_ms,
+        "throughput_per_s": stats.throughput,
         "output_shape": list(np.asarray(out if isinstance(out, np.ndarray) else out[0]).shape),
         "precision": info["precision"],
         "gpu": info["extra"].get("gpu"),

@@ -5,7 +5,6 @@ Thin verbs over :mod:`edgesmith.export_tvm`, in the spirit of tvmc.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -144,6 +143,7 @@ def run_cmd(
     Example: edgesmith-tvm run mobilenet.tvm --runs 100 --threads 2 --json
     """
     from edgesmith.export_tvm.runner import TVMRunner
+    from edgesmith.profiling import bench
 
     try:
         with TVMRunner(artifact, device=device, threads=threads) as runner:
@@ -153,24 +153,19 @@ def run_cmd(
                 if inputs is not None
                 else np.random.default_rng(0).random(meta_shape, dtype=np.float32)
             )
-            for _ in range(warmup):
-                runner.predict(x)
-            times = []
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                out = runner.predict(x)
-                times.append((time.perf_counter() - t0) * 1e3)
+            result = bench(runner, batch_sizes=[len(x)], warmup=warmup, runs=runs, inputs=x, keep_active=True)
+            out = runner.predict(x)
             info = runner.describe().to_dict()
     except (TVMExportError, RunnerError, OSError, ValueError) as exc:
         fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    arr = np.asarray(times)
+    stats = result.stats()
     payload = {
         "artifact": str(artifact),
-        "batch": int(x.shape[0]),
-        "latency_ms_mean": float(arr.mean()),
-        "latency_ms_p50": float(np.percentile(arr, 50)),
-        "latency_ms_p99": float(np.percentile(arr, 99)),
-        "throughput_per_s": float(x.shape[0] * runs / (arr.sum() / 1e3)),
+        "batch": stats.batch_size,
+        "latency_ms_mean": stats.mean_ms,
+        "latency_ms_p50": stats.p50_ms,
+        "latency_ms_p99": stats.p99_ms,
+        "throughput_per_s": stats.throughput,
         "output_shape": list(np.asarray(out if isinstance(out, np.ndarray) else out[0]).shape),
         "target": info["extra"]["target"],
         "tuned_functions": info["extra"]["tuned_functions"],
