@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.profiling.console import err, one_line_errors, out
+from edgesmith.profiling.errors import NothingFound
 from edgesmith.profiling.runner import RunnerError
 from edgesmith.profiling.studies.cli import study_app
 
@@ -287,7 +288,7 @@ def matrix(
     else:
         _print_matrix(result)
     if not any(r.ok for r in result.result.rows):
-        raise RunnerError("every variant failed; see the table for the reasons")
+        raise NothingFound("every variant failed", fix="see the table for each reason")
 
 
 def _print_matrix(result: Any) -> None:
@@ -299,7 +300,7 @@ def _print_matrix(result: Any) -> None:
     for col, just in (("variant", "left"), ("ms", "right"), ("speed", "right"), (res.metric_key, "right")):
         table.add_column(col, justify=just, overflow="fold")
     table.add_column("MB", justify="right")
-    table.add_column("note", overflow="fold", max_width=28)
+    table.add_column("note", overflow="fold", max_width=24)
     for r in res.rows:
         if not r.ok:
             table.add_row(escape(r.variant), "", "", "", "", escape(r.error or ""))
@@ -311,14 +312,14 @@ def _print_matrix(result: Any) -> None:
         table.add_row(
             escape(r.variant),
             f"{r.latency_ms:.2f}",
-            f"{r.speedup:.2f}x" if r.speedup else "",
+            f"{r.speedup:.3g}x" if r.speedup else "",
             metric,
             f"{r.size_mb:.2f}",
             escape(note),
         )
     out.print(table)
     out.print(escape(d.summary()), highlight=False)
-    out.print(f"tables, plot and commands: {escape(result.out)}/matrix.md", highlight=False)
+    out.print(f"tables, plot, commands: {escape(result.out)}/matrix.md", highlight=False, soft_wrap=True)
 
 
 @app.command()
