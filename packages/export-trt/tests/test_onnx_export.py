@@ -102,16 +102,16 @@ def test_max_abs_error_refuses_shape_mismatch():
 
 
 def test_onnx_exporter_through_export(tmp_path, tiny_model):
-    from edgesmith.models import save_model
     from edgesmith.profiling.artifacts import Artifact
     from edgesmith.profiling.exporters import ExporterError, export
 
-    src = save_model(tiny_model, tmp_path / "tiny.keras")
+    tiny_model.save(tmp_path / "tiny.keras")
+    src = Artifact.open(tmp_path / "tiny.keras", format="keras")  # no sidecar: say what it is
     x = np.random.default_rng(1).random((6, 8, 8, 3), dtype=np.float32)
     art = export(src, "onnx", tmp_path / "tiny.onnx", calibration=lambda: iter([x]), opset=13)
     side = Artifact.open(art.path).sidecar
     assert side.format == "onnx" and side.precision == "fp32" and side.extra["opset"] == 13
-    assert side.source.sha256 == file_hash(src) and side.metrics["verify_samples"] == 4
+    assert side.source.sha256 == file_hash(src.path) and side.metrics["verify_samples"] == 4
     assert side.metrics["max_abs_error_vs_keras"] < 1e-4
     with pytest.raises(ExporterError, match="tensorrt exports from onnx, not keras"):
         export(src, "tensorrt-fp16", tmp_path / "tiny.engine")

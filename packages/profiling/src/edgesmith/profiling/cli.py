@@ -17,7 +17,6 @@ from rich.table import Table
 
 from edgesmith.profiling.console import err, one_line_errors, out
 from edgesmith.profiling.runner import RunnerError
-from edgesmith.profiling.studies.cli import study_app
 
 app = typer.Typer(
     name="edgesmith-profile",
@@ -29,7 +28,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(study_app, name="study")  # documents 002/003 as runnable studies
+try:  # documents 002/003 as runnable studies, when edgesmith-studies is installed
+    from edgesmith.studies.cli import study_app
+except ImportError:
+    study_app = None
+if study_app is not None:
+    app.add_typer(study_app, name="study")
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -318,8 +322,8 @@ def train(
 
     Example: edgesmith-profile train solar_mlp.keras --dataset solar.npz --epochs 2 --batch-size 500
     """
+    from edgesmith.models.training_profile import profile_training
     from edgesmith.profiling.data_sources import load_data
-    from edgesmith.profiling.training import profile_training
 
     x, y, _ = load_data(dataset, "train", limit)
     if y is None:

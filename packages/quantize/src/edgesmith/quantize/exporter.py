@@ -37,16 +37,23 @@ class TFLiteExporter:
         io_dtype: str | None = None,
         calibration_samples: int = 100,
         seed: int = 0,
+        static_batch: int | None = None,
         **options: Any,
     ) -> Artifact:
         """Options: ``io_dtype`` (int8 / uint8 / float32 for full-integer models), ``calibration_samples``
-        (picked at random with ``seed`` from the calibration data), ``training`` (a recipe to record)."""
+        (picked at random with ``seed`` from the calibration data), ``static_batch`` (fix the batch size,
+        e.g. 1 for the Edge TPU compiler, which rejects dynamic shapes), ``training`` (a recipe to record)."""
         from edgesmith.quantize.converter import convert
 
         mode = MODES.get(precision, precision)
         representative = calibration_array(calibration) if mode in ("int8", "int8-fallback") else None
+        model: Any = source.path
+        if static_batch is not None:
+            from edgesmith.models import load_model, with_static_batch
+
+            model = with_static_batch(load_model(source.path, compile=False), static_batch)
         convert(  # its QuantizeError subclasses (bad calibration, unquantizable op) reach the caller
-            source.path,
+            model,
             mode,
             representative,
             io_dtype,
@@ -54,7 +61,7 @@ class TFLiteExporter:
             seed=seed,
             output=out,
             training=options.get("training"),
-            source_sha256=source.sidecar.sha256,
+            source_sha256=source.sha256,
         )
         sidecar = load_sidecar(out)
         assert sidecar is not None  # convert wrote it
