@@ -140,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     inference_model.set_weights(model.get_weights())
     inference_model.save(tmp)
     tmp.replace(keras_path)
-    float_metrics = recall_at_50(lambda a: model(a[None].astype(np.float32) / 255.0, training=False)[0].numpy(),
-                                 xv, bv)  # fmt: skip
+    def float_predict(a: np.ndarray) -> np.ndarray:
+        return model(a[None].astype(np.float32) / 255.0, training=False)[0].numpy()
+
+    float_metrics = recall_at_50(float_predict, xv, bv)
     rng = np.random.default_rng(args.seed)
     calib = x[np.sort(rng.choice(len(x), size=min(args.calib_n, len(x)), replace=False))].astype(np.float32)
     calib /= 255.0
