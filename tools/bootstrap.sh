@@ -21,3 +21,17 @@ if ! command -v tesseract >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
 fi
+
+# Fonts of the independent held-out plate photos (tests/heldout_plates); none of them is a training font.
+heldout_fonts="fonts-cabin fonts-dosis fonts-jura fonts-fantasque-sans fonts-agave fonts-hermit fonts-3270 fonts-oxygen fonts-mononoki fonts-league-spartan fonts-comfortaa fonts-quicksand"
+missing_fonts=""
+for pkg in $heldout_fonts; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing_fonts="$missing_fonts $pkg"
+done
+if [ -n "$missing_fonts" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "bootstrap: installing the held-out plate fonts with apt-get:$missing_fonts" >&2
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing_fonts >/dev/null
+fi
