@@ -204,3 +204,30 @@ def test_heldout_fonts_are_installed_by_bootstrap(repo_root: Path) -> None:
     script = (repo_root / "tools" / "bootstrap.sh").read_text()
     line = next(ln for ln in script.splitlines() if ln.startswith("heldout_fonts="))
     assert set(line.split("=", 1)[1].strip('"').split()) == set(fonts.HELDOUT_FONT_PACKAGES)
+
+
+def test_heldout_oracle_results_score_perfectly(small_set: Path, tmp_path: Path) -> None:
+    """A reader that returned the labels themselves (in plate-reader's JSON contract) meets every target."""
+    labels = read_labels(small_set / "labels.csv")
+    doc = []
+    for name, photo in labels.items():
+        plates = [
+            {"box": [round(v) for v in p.box], "score": 0.9, "text": p.text, "status": "ok", "reason": None,
+             "last_digit": int(p.text[-1]), "restriction_day": plate_text.restriction_day(p.text),
+             "confidence": 0.99}
+            for p in photo.plates
+        ]  # fmt: skip
+        doc.append({"image": str(small_set / name), "width": photo.width, "height": photo.height,
+                    "plates": plates, "error": None})  # fmt: skip
+    path = tmp_path / "oracle.json"
+    path.write_text(json.dumps(doc))
+    from heldout_plates.scoring import load_results
+
+    figures = score(labels, load_results(path))
+    assert figures.found == figures.last_digit == figures.exact == 1.0
+    assert figures.wrong_day == 0 and figures.invented_on_empty == 0 and not figures.failures()
+    doc[0]["plates"] = doc[0]["plates"] or [dict(box=[0, 0, 9, 9], text="ABC-121", status="ok",
+                                                 last_digit=1, restriction_day="Monday")]  # fmt: skip
+    doc[0]["plates"][0]["restriction_day"] = "Saturday"
+    path.write_text(json.dumps(doc))
+    assert score(labels, load_results(path)).wrong_day_photos == 1
