@@ -19,7 +19,8 @@ import pytest
 from PIL import Image
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 
 from heldout_plates import fonts, plate_text  # noqa: E402
 from heldout_plates.generate import generate  # noqa: E402
@@ -54,7 +55,7 @@ def test_heldout_labels_lie_inside_their_photos(small_set: Path) -> None:
             assert np.allclose([x1, y1], lo, atol=1.01) and np.allclose([x2, y2], hi, atol=1.01), name
             tl, tr, br, bl = p.quad  # corner order TL, TR, BR, BL
             assert tl[0] < tr[0] and bl[0] < br[0] and tl[1] < bl[1] and tr[1] < br[1], name
-            assert 0.07 <= (x2 - x1) / photo.width <= 0.85, name
+            assert 0.06 <= (x2 - x1) / photo.width <= 0.85, name  # 8-80 % face-on, less when yawed
 
 
 def test_heldout_plates_have_valid_formats_and_empty_photos_exist(small_set: Path) -> None:
