@@ -16,7 +16,13 @@ def samples() -> np.ndarray:
 
 @pytest.fixture(scope="session")
 def artifacts(tmp_path_factory: pytest.TempPathFactory, samples: np.ndarray) -> dict[str, Path]:
-    """A 3-class conv model as Keras, TFLite fp32, TFLite full-int8 (int8 I/O) and, if onnx exists, ONNX."""
+    """A 3-class conv model as Keras, TFLite fp32, TFLite full-int8 (int8 I/O) and, if onnx exists, ONNX.
+
+    The kernel ships no runner: these tests run the backends the workspace installs (edgesmith-models,
+    edgesmith-quantize, edgesmith-export-trt) and skip, saying so, where they are absent.
+    """
+    for backend in ("edgesmith.models.runner", "edgesmith.quantize.runner", "edgesmith.datasets.tf_runtime"):
+        pytest.importorskip(backend, reason=f"needs the backend package providing {backend}")
     from edgesmith.datasets.tf_runtime import keras, tf
 
     d = tmp_path_factory.mktemp("artifacts")

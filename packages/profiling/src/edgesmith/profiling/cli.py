@@ -18,7 +18,6 @@ from rich.table import Table
 from edgesmith.profiling.console import err, one_line_errors, out
 from edgesmith.profiling.errors import NothingFound
 from edgesmith.profiling.runner import RunnerError
-from edgesmith.profiling.studies.cli import study_app
 
 app = typer.Typer(
     name="edgesmith-profile",
@@ -30,7 +29,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(study_app, name="study")  # documents 002/003 as runnable studies
+try:  # documents 002/003 as runnable studies, when edgesmith-studies is installed
+    from edgesmith.studies.cli import study_app
+except ImportError:
+    study_app = None
+if study_app is not None:
+    app.add_typer(study_app, name="study")
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -400,8 +404,8 @@ def train(
 
     Example: edgesmith-profile train solar_mlp.keras --dataset solar.npz --epochs 2 --batch-size 500
     """
+    from edgesmith.models.training_profile import profile_training
     from edgesmith.profiling.dataspec import load_data
-    from edgesmith.profiling.training import profile_training
 
     loaded = load_data(dataset, split="train", limit=limit)
     x, y = loaded.x, loaded.y

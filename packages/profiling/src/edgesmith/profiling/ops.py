@@ -203,7 +203,7 @@ def profile_keras_ops(
 ) -> OpProfile:
     """Trace ``runs`` executions of a Keras model (object or path) and aggregate node times by op type."""
     from edgesmith.datasets.tf_runtime import keras, tf
-    from edgesmith.profiling.keras_runner import load_keras_model
+    from edgesmith.models.runner import load_keras_model
 
     # Graph freezing has no public TF2 API; import it only after tf_runtime has configured TensorFlow.
     freeze = importlib.import_module("tensorflow.python.framework.convert_to_constants")
