@@ -138,6 +138,7 @@ def test_atomic_write_is_readable_like_a_plain_open(tmp_path: Path) -> None:
 
 
 def test_artifact_open_without_sidecar_asks_the_runner_registry(tmp_path: Path) -> None:
+    pytest.importorskip("edgesmith.quantize.runner", reason="the tflite runner comes with edgesmith-quantize")
     model = tmp_path / "plain.tflite"
     model.write_bytes(b"TFL3")
     art = Artifact.open(model)
