@@ -412,7 +412,7 @@ class Artifact:
     @classmethod
     def open(cls, path: str | os.PathLike[str], format: str | None = None) -> Artifact:
         """The artifact at ``path`` with its sidecar; without one, the format is the runner registry's guess
-        from the file (``format`` overrides it) and the precision is unknown."""
+        from the file, else its suffix (``format`` overrides both), and the precision is unknown."""
         p = Path(path)
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such model file or folder; check the path or export it first")
@@ -420,8 +420,12 @@ class Artifact:
         if sidecar is None:
             if format is None:
                 from edgesmith.profiling.registry import backend_for
+                from edgesmith.profiling.runner import RunnerError
 
-                format = backend_for(p)
+                try:
+                    format = backend_for(p)
+                except RunnerError:  # no runner installed claims it: the suffix names the format
+                    format = p.suffix.lstrip(".").lower() or "unknown"
             sidecar = Sidecar(format=format, artifact=p.name, size_bytes=path_size(p))
         elif format is not None and sidecar.format != format:
             sidecar = dataclasses.replace(sidecar, format=format)
