@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,12 +30,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-try:  # documents 002/003 as runnable studies, when edgesmith-studies is installed
-    from edgesmith.studies.cli import study_app
-except ImportError:
-    study_app = None
-if study_app is not None:
-    app.add_typer(study_app, name="study")
+for _ep in entry_points(group="edgesmith.profile_commands"):  # sub-apps other packages plug in
+    try:  # edgesmith-studies adds `study` (documents 002/003); a broken plugin must not break the CLI
+        app.add_typer(_ep.load(), name=_ep.name)
+    except ImportError:
+        continue
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -147,11 +147,12 @@ def bench(
     """
     from edgesmith.profiling.bench import bench as run_bench
     from edgesmith.profiling.bench import format_size
+    from edgesmith.profiling.registry import accepts_option, backend_for
 
     sizes = _ints(batch_sizes, "--batch-sizes")
     inputs = _model_inputs(artifact, backend, data, preprocess) if data else None
     options = _runner_options(
-        threads, device, xnnpack if (backend or str(artifact)).endswith("tflite") else None
+        threads, device, xnnpack if accepts_option(backend or backend_for(artifact), "xnnpack") else None
     )
     result = run_bench(
         artifact,
