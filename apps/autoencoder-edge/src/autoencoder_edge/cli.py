@@ -14,12 +14,13 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from autoencoder_edge.artifacts import RunLayout
 from autoencoder_edge.steps import AppError
+from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import ExitCode
 
 app = typer.Typer(
     name="autoencoder-edge",
@@ -29,8 +30,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Run directory holding every artifact")]
 DataOpt = Annotated[
@@ -80,9 +81,9 @@ LrOpt = Annotated[
 DEFAULT_OUT = Path("autoencoder-edge-run")
 
 
-def _fail(exc: Exception) -> typer.Exit:
+def _fail(exc: Exception, code: int | None = None) -> typer.Exit:
     err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
+    return typer.Exit(int(code if code is not None else getattr(exc, "exit_code", ExitCode.USAGE)))
 
 
 def _emit(payload: dict[str, Any], as_json: bool, title: str) -> None:
@@ -166,7 +167,7 @@ def compile_(
     timeout: Annotated[int, typer.Option(help="Compiler timeout in seconds", min=1)] = 180,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compile RUN/<model>_int8.tflite with edgetpu_compiler (exit 1 with install steps when it is absent).
+    """Compile RUN/<model>_int8.tflite with edgetpu_compiler (exit 3 with install steps when it is absent).
 
     Example: autoencoder-edge compile --out runs/cae --min-runtime 13
     """
@@ -177,7 +178,7 @@ def compile_(
     except AppError as exc:
         raise _fail(exc) from None
     if not summary["compiled"]:
-        raise _fail(RuntimeError(summary["reason"]))
+        raise _fail(RuntimeError(summary["reason"]), ExitCode.MISSING_DEPENDENCY)
     _emit({k: v for k, v in summary.items() if k != "command"}, as_json, "compiled")
 
 
@@ -370,7 +371,8 @@ def pipeline(
 
 
 def main() -> None:
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from autoencoder_edge.artifacts import RunLayout
+from edgesmith.profiling.errors import EdgesmithError
 
 
-class AppError(RuntimeError):
+class AppError(EdgesmithError, RuntimeError):
     """A step cannot run; the message names the problem and the fix (printed as one line by the CLI)."""
 
 

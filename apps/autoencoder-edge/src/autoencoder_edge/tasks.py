@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from edgesmith.profiling.errors import EdgesmithError
+
 # RGB colours of the 8 Cityscapes categories (cityscapesScripts' category colours), for pictures.
 CATEGORY_COLORS = np.array(
     [[0, 0, 0], [128, 64, 128], [70, 70, 70], [153, 153, 153], [107, 142, 35], [70, 130, 180],
@@ -25,7 +27,7 @@ def colorize(categories: np.ndarray) -> np.ndarray:
     return CATEGORY_COLORS[np.clip(categories, 0, len(CATEGORY_COLORS) - 1)].astype(np.float32) / 255.0
 
 
-class TaskError(ValueError):
+class TaskError(EdgesmithError, ValueError):
     """Bad task name or data for a task."""
 
 

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import ExitCode
+from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS
 from face_recognizer.card import FaceAppError
 
 HELP = """Recognise faces with transfer-learned classifiers, exported and benchmarked (document 000).
@@ -31,13 +34,13 @@ A data folder holds one subfolder of photos per identity (two or more; document 
 """
 
 app = typer.Typer(help=HELP, rich_markup_mode="rich", no_args_is_help=True, add_completion=False)
-console = Console()
-err = Console(stderr=True)
+console = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error to stderr and return the exit to raise."""
-    err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -233,9 +236,14 @@ def identify_cmd(
     detector_config: Annotated[
         Path | None, typer.Option(help="The DNN model's config (deploy.prototxt).")
     ] = None,
+    max_pixels: Annotated[
+        int, typer.Option(help="Refuse images over this many pixels before decoding them (0: no limit).")
+    ] = DEFAULT_MAX_PIXELS,
     as_json: Annotated[bool, typer.Option("--json", help="Print every face as JSON.")] = False,
 ) -> None:
     """Detect every face, name it (or 'unknown' below the threshold), draw labelled boxes with --out.
+
+    Exit code 0 when a face was found, 1 when no image or frame had one, 2 on bad input.
 
     Example: face-recognizer identify party.jpg --model face_int8.tflite --out party_boxed.jpg
     Example: face-recognizer identify clip.mp4 --out clip_boxed.avi --every 5      (or 0 for the first camera)
@@ -256,7 +264,7 @@ def identify_cmd(
         if stats is not None:
             frames = identify_video(recognizer, source, out, max_frames, every, stats)
         else:
-            frames = identify_images(recognizer, source, out)
+            frames = identify_images(recognizer, source, out, max_pixels or None)
         for fr in frames:
             results.append(fr)
     except FaceAppError as exc:
@@ -272,6 +280,8 @@ def identify_cmd(
         if stats is not None:
             data["video"] = stats.to_dict()
         _print_json(data)
+        if not any(r.faces for r in results):
+            raise typer.Exit(ExitCode.NOTHING_FOUND)
         return
     table = Table(title=f"faces in {source}")
     for col in ("source", "frame", "face", "label", "confidence", "box x,y,w,h"):
@@ -295,6 +305,8 @@ def identify_cmd(
         )
     if out is not None:
         console.print(f"annotated output: {out}")
+    if not any(r.faces for r in results):
+        raise typer.Exit(ExitCode.NOTHING_FOUND)
 
 
 @app.command("export")
@@ -404,8 +416,8 @@ def bench_cmd(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from edgesmith.datasets.faces import (
     write_image,
 )
 from edgesmith.datasets.plates import IMAGE_SUFFIXES
+from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS
 from face_recognizer.card import FaceAppError, FaceCard, read_card
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
@@ -156,7 +157,10 @@ def kind_of(source: str) -> str:
 
 
 def identify_images(
-    recognizer: Recognizer, source: str, out: str | os.PathLike[str] | None = None
+    recognizer: Recognizer,
+    source: str,
+    out: str | os.PathLike[str] | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> Iterator[FrameResult]:
     """Identify faces in one image or every image of a folder; with ``out``, write annotated copies there
     (a file path for one image, a folder for a folder)."""
@@ -173,7 +177,7 @@ def identify_images(
         out_path.mkdir(parents=True, exist_ok=True)
     for f in files:
         try:
-            rgb = read_image(f)
+            rgb = read_image(f, max_pixels)
         except DatasetError as exc:
             raise FaceAppError(str(exc)) from exc
         faces = recognizer.identify(rgb)

@@ -15,6 +15,7 @@ import numpy as np
 
 from edgesmith.datasets import DatasetError, Splits, load_image_folder
 from edgesmith.datasets.faces import FaceFolderReport, crop_face_folder, face_detector
+from edgesmith.profiling.files import remove_on_failure, writable_dir
 from face_recognizer.card import SPLITS, FaceAppError, FaceCard
 
 BACKBONE_CHOICES = ("mobilenetv2", "resnet50", "resnet152", "xception", "vgg16")
@@ -174,7 +175,13 @@ def train_face_model(
         raise FaceAppError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONE_CHOICES)}")
     if not 0.5 <= threshold < 1.0:
         raise FaceAppError(f"threshold {threshold} must be in [0.5, 1): the minimum confidence of a match")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if image_size < 32:
+        raise FaceAppError(
+            f"--image-size {image_size} is too small; use 32 pixels or more (document 000: 128)"
+        )
+    writable_dir(out.parent, create=True)  # a read-only folder fails now, not after minutes of training
+    if not crops_dir_for(out).exists():
+        remove_on_failure(crops_dir_for(out))  # a failed command leaves no crops behind
     resolved = resolve_weights(weights)
     times: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -22,6 +22,7 @@ class TensorRTRunner(Runner):
 
     backend: ClassVar[str] = "tensorrt"
     suffixes: ClassVar[tuple[str, ...]] = (".engine", ".plan", ".trt")
+    single_file: ClassVar[bool] = True
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
