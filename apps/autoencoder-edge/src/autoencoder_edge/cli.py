@@ -1,4 +1,4 @@
-"""``autoencoder-edge``: document 004's conv autoencoder from Keras to int8 to the Edge TPU, measured.
+"""``autoencoder-edge``: the Edge TPU study's conv autoencoder from Keras to int8 to the Edge TPU, measured.
 
 Every verb reads and writes one run directory (``--out``); ``pipeline`` runs them all and writes report.md.
 """
@@ -24,7 +24,7 @@ from edgesmith.profiling.errors import ExitCode
 
 app = typer.Typer(
     name="autoencoder-edge",
-    help="Train document 004's conv autoencoder, quantize it to int8, compile it for the Edge TPU and "
+    help="Train the Edge TPU study's conv autoencoder, quantize it to int8, compile it for the Edge TPU and "
     "compare Keras / TFLite float / TFLite int8 / Edge TPU.\n\n"
     "Example (offline, a few minutes on 2 cores): autoencoder-edge pipeline --out runs/cae",
     no_args_is_help=True,
@@ -74,7 +74,7 @@ LrOpt = Annotated[
     float,
     typer.Option(
         help="Adam learning rate; 3e-4 keeps the ReLU decoder from collapsing to a blank output on the "
-        "small digits set (document 004 used 1e-3 on full MNIST)",
+        "small digits set (the Edge TPU study used 1e-3 on full MNIST)",
         min=1e-6,
     ),
 ]
@@ -192,7 +192,7 @@ def _print_comparison(comparison: Any) -> None:
     from autoencoder_edge.report import METRIC_NAMES
 
     keys = list(comparison.results[0].metrics) if comparison.results else []
-    table = Table(title="Keras vs TFLite vs Edge TPU (document 004, Tables 5.1–5.3)")
+    table = Table(title="Keras vs TFLite vs Edge TPU (the Edge TPU study, Tables 5.1–5.3)")
     cols = ("variant", *(METRIC_NAMES.get(k, k) for k in keys), "size KiB", "per image ms p50", "test set s",
             "test set + load s")  # fmt: skip
     for col in cols:

@@ -63,7 +63,7 @@ def train_model(
     image_size: tuple[int, int] | None = None,
     base_filters: int = 16,
 ) -> dict[str, Any]:
-    """Train document 004's conv autoencoder (MSE, Adam) or U-Net, save it with a sidecar, return metrics."""
+    """Train the TPU study's conv autoencoder (MSE, Adam) or U-Net, save it with a sidecar, return metrics."""
     from autoencoder_edge.tasks import get_task
     from edgesmith.datasets.tf_runtime import keras
     from edgesmith.models import ModelError, count_params, save_model, train

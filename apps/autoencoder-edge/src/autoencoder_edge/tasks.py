@@ -1,4 +1,4 @@
-"""The two models of document 004 as tasks: what to build, which data, which loss, how to score and draw.
+"""The two models of the TPU study as tasks: what to build, which data, which loss, how to score and draw.
 
 ``cae``: the MNIST conv autoencoder (targets = inputs, scored by MAE/MSE). ``unet``: the Cityscapes U-Net
 (targets = category maps, scored by pixel accuracy and mean IoU).

@@ -14,7 +14,7 @@ from typing import Any
 from edgesmith.profiling.errors import EdgesmithError
 
 SPLITS = {"val_split": 0.27, "test_split": 0.09}
-"""Document 000's 700 / 300 / 100 split of 1,100 images, as ratios (≈ 64 % / 27 % / 9 %)."""
+"""The face study's 700 / 300 / 100 split of 1,100 images, as ratios (≈ 64 % / 27 % / 9 %)."""
 
 
 class FaceAppError(EdgesmithError, RuntimeError):

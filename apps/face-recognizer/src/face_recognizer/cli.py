@@ -22,9 +22,9 @@ from edgesmith.profiling.errors import ExitCode
 from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS
 from face_recognizer.card import FaceAppError
 
-HELP = """Recognise faces with transfer-learned classifiers, exported and benchmarked (document 000).
+HELP = """Recognise faces with transfer-learned classifiers, exported and benchmarked (the face study).
 
-A data folder holds one subfolder of photos per identity (two or more; document 000: nico/ and not_nico/).
+A data folder holds one subfolder of photos per identity (two or more; the face study: nico/ and not_nico/).
 
   face-recognizer synth demo/faces --identities 2 --images 60      # drawn identities, for a dry run
   face-recognizer train demo/faces --out models/face.keras --weights none --image-size 96
@@ -158,7 +158,7 @@ def train_cmd(
         typer.Option(help="imagenet (downloads; needs network), none (random init) or a weights .h5 path."),
     ] = "imagenet",
     image_size: Annotated[
-        int, typer.Option(help="Classifier input side in pixels (document 000: 128).")
+        int, typer.Option(help="Classifier input side in pixels (the face study: 128).")
     ] = 128,
     epochs: Annotated[
         int, typer.Option(help="Epochs with the base frozen (all layers when --weights none).")
@@ -378,7 +378,7 @@ def bench_cmd(
     ] = Path("face_bench"),
     batch_sizes: Annotated[str, typer.Option(help="Comma list of batch sizes (images per call).")] = "1,8,32",
     warmup: Annotated[int, typer.Option(help="Untimed warm-up batches per batch size.")] = 50,
-    runs: Annotated[int, typer.Option(help="Timed batches per batch size (document 000: 1,000).")] = 1000,
+    runs: Annotated[int, typer.Option(help="Timed batches per batch size (the face study: 1,000).")] = 1000,
     budget: Annotated[
         float | None, typer.Option(help="Stop timing a batch size after this many seconds.")
     ] = None,
@@ -391,7 +391,7 @@ def bench_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
 ) -> None:
-    """Document 000's protocol per backbone × backend × precision: latency, throughput, test accuracy.
+    """The face study's protocol per backbone × backend × precision: latency, throughput, test accuracy.
 
     Example: face-recognizer bench models/mobilenetv2_export --batch-sizes 1,32 --runs 1000 --threads 2
     """

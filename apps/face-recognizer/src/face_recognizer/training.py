@@ -1,4 +1,4 @@
-"""Document 000's training recipe: detect + crop faces, split 700/300/100-style, flip + rotation augmentation,
+"""The face study's recipe: detect + crop faces, split 700/300/100-style, flip + rotation augmentation,
 transfer learning with a frozen base then fine-tuning, test accuracy, model + sidecar with the face card.
 """
 
@@ -161,7 +161,7 @@ def train_face_model(
     """Train a face classifier on ``data_dir/<identity>/`` photos and save it to ``output`` (.keras/.h5).
 
     Faces are detected and cropped square (128×128, kept in ``<stem>_crops/``), then split per identity with
-    document 000's ratios (``val_split``/``test_split`` override them). With pretrained ``weights`` the
+    the face study's ratios (``val_split``/``test_split`` override them). With pretrained ``weights`` the
     base is frozen for ``epochs`` and its last
     ``fine_tune_layers`` are then fine-tuned for ``fine_tune_epochs`` at a tenth of the learning rate; with
     ``weights="none"`` the whole network trains from scratch for ``epochs`` (nothing to fine-tune).
@@ -177,7 +177,7 @@ def train_face_model(
         raise FaceAppError(f"threshold {threshold} must be in [0.5, 1): the minimum confidence of a match")
     if image_size < 32:
         raise FaceAppError(
-            f"--image-size {image_size} is too small; use 32 pixels or more (document 000: 128)"
+            f"--image-size {image_size} is too small; use 32 pixels or more (the face study: 128)"
         )
     writable_dir(out.parent, create=True)  # a read-only folder fails now, not after minutes of training
     if not crops_dir_for(out).exists():

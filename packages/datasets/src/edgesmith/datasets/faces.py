@@ -1,4 +1,4 @@
-"""Faces for document 000: OpenCV detection (Haar cascade or DNN), square 128×128 crops, identity folders,
+"""Faces for the face study: OpenCV detection (Haar cascade or DNN), square 128×128 crops, identity folders,
 video/camera frames, and seeded synthetic identities for offline pipeline tests.
 
 OpenCV is imported on first use (``opencv-python-headless`` 4.x: the Haar cascade files ship inside that wheel
@@ -30,7 +30,7 @@ from edgesmith.profiling.errors import InputError
 from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS, check_image_pixels, image_size
 
 FACE_SIZE = 128
-"""Side of the square face crops (pixels), as document 000."""
+"""Side of the square face crops (pixels), as the face study."""
 
 DEFAULT_CASCADE = "haarcascade_frontalface_default.xml"
 

@@ -233,10 +233,10 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 
 @app.command("solar-family")
 def solar_family(
-    input_dim: Annotated[int, typer.Option(help="input features per sample (document 002 used 50)")] = 49,
+    input_dim: Annotated[int, typer.Option(help="input features per sample (the solar study used 50)")] = 49,
     as_json: JsonOpt = False,
 ) -> None:
-    """Document 002's Table 3.1: the 30 pyramidal MLPs with their parameter counts (nothing is built).
+    """The solar study's Table 3.1: the 30 pyramidal MLPs with their parameter counts (nothing is built).
 
     Example: edgesmith-models solar-family --input-dim 50
     """

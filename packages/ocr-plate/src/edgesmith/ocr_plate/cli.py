@@ -138,7 +138,7 @@ def read(
 def day(digit: Annotated[str, typer.Argument(help="last digit of the plate (0-9) or a whole plate")]) -> None:
     """Name the weekday a plate may not circulate (Costa Rica: 1-2 Mon, 3-4 Tue, 5-6 Wed, 7-8 Thu, 9-0 Fri).
 
-    Example: ocr-plate day ABC-126   (→ Wednesday, as in document 001's example)
+    Example: ocr-plate day ABC-126   (→ Wednesday, as in the Costa Rica plate study's example)
     """
     plate = canonical_plate(digit) or digit.strip()
     try:

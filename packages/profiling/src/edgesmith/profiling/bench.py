@@ -284,7 +284,7 @@ def bench(
 
     For each batch size: ``warmup`` untimed calls, then ``runs`` timed calls (fewer if ``budget_s``
     seconds of timed calls run out). ``inputs`` supplies real samples (else seeded uniform noise).
-    Defaults follow document 000: 50 warm-up batches, 1,000 timed batches. A runner that raises
+    Defaults follow the face study: 50 warm-up batches, 1,000 timed batches. A runner that raises
     mid-run surfaces as :class:`RunnerError` naming the batch size. A runner activated here is
     deactivated at the end unless ``keep_active``; memory covers its load (activation) and the runs.
     """

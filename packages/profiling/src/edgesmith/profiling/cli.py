@@ -29,7 +29,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(study_app, name="study")  # documents 002/003 as runnable studies
+app.add_typer(study_app, name="study")  # the solar study/003 as runnable studies
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -211,7 +211,7 @@ def matrix(
     out_dir: Annotated[Path | None, typer.Option(help="Write matrix.md, .csv, .json and .png here.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of the table.")] = False,
 ) -> None:
-    """Framework × precision × pruning table (document 001): time, metric, memory, size, ratios.
+    """Framework × precision × pruning table (the Costa Rica plate study): time, metric, memory, size, ratios.
 
     One row per variant: latency (ms), task metric on the dataset, memory (MB, peak RSS growth), size
     (MB) and ratios to the baseline; a failed variant keeps its row with the reason. --out-dir writes
@@ -268,7 +268,7 @@ def ops(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Op-level profile by op type: time (ms), self/cumulative share, requested bytes (document 003).
+    """Op-level profile by op type: time (ms), self/cumulative share, requested bytes (the CIFAR-10 study).
 
     Keras models are traced with TensorFlow's step stats; .tflite files need TensorFlow Lite's
     benchmark_model binary (on PATH or in $EDGESMITH_TFLITE_BENCHMARK).
@@ -316,7 +316,7 @@ def train(
     limit: Annotated[int | None, typer.Option(help="Use only the first N training samples.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """Training time per epoch/step, samples/s, CPU vs GPU, inference per batch size (document 002).
+    """Training time per epoch/step, samples/s, CPU vs GPU, inference per batch size (the solar study).
 
     Each device trains a copy of the model from the same saved weights; the GPU is used when present.
 

@@ -1,4 +1,4 @@
-"""Document 002 as a study: training and inference time of solar-forecast MLPs and the map CNN, per device.
+"""The solar study as a study: training and inference time of solar-forecast MLPs and the map CNN, per device.
 
 Data: the Oahu 1-second grid when its CSVs are given, else the pvlib-based 50-sensor stand-in of
 :mod:`edgesmith.datasets`; chronological train/val/test, scaling fitted on train only. Models: Table 3.1's
@@ -50,7 +50,7 @@ class SolarConfig:
     map_stride: int = 3  # keep every k-th second for the CNN's maps (memory and time)
     cnn_batch_sizes: tuple[int, ...] = (2, 32, 256, 1024)
     cnn_fit_batch: int = 32
-    fit_epochs: int = 10  # document 002 trained one epoch, on far more data than the default grid holds
+    fit_epochs: int = 10  # the solar study trained one epoch, on far more data than the default grid holds
     repeats: int = 3  # timed epochs per batch size after one warm-up epoch
     inference_sizes: tuple[int, ...] = (2, 64, 512, 1024)
     inference_warmup: int = 3
@@ -136,7 +136,7 @@ class SolarStudy:
         c = self.config
         d = self.data
         parts = [
-            "# Solar forecast: training and inference time per device (document 002)\n",
+            "# Solar forecast: training and inference time per device (the solar study)\n",
             f"Forecast of sensor `{d['target']}` {c.horizon_s} s ahead from {d['features']} other sensors "
             f"({d['source']} data). {len(self.accuracy) - 2} models, devices: {', '.join(d['devices'])}. "
             f"Study wall time {self.wall_s:.0f} s.\n",
@@ -161,7 +161,7 @@ class SolarStudy:
             "standardisation fitted on the training split only; errors below are in W/m².\n",
             "## Test error after "
             f"{c.fit_epochs} epoch(s) (MLP batch {c.mlp_fit_batch}, CNN batch {c.cnn_fit_batch})\n",
-            "Document 002 trained one epoch on months of 1 s data; a short grid needs more epochs.\n",
+            "The solar study trained one epoch on months of 1 s data; a short grid needs more epochs.\n",
             markdown_table(
                 self.accuracy,
                 [
@@ -479,7 +479,7 @@ def _split_info(splits: Any) -> dict[str, Any]:
 def run_solar_study(
     config: SolarConfig | None = None, command: str | None = None, progress: bool = False
 ) -> SolarStudy:
-    """Run document 002's measurements on this host; ``command`` is recorded as the one that ran it."""
+    """Run the solar study's measurements on this host; ``command`` is recorded as the one that ran it."""
     from time import perf_counter
 
     from edgesmith.datasets import solar_maps, solar_windows
