@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian/Ubuntu machine lacks for edgesmith: uv (from PyPI) and Tesseract OCR (apt).
-# Idempotent: does nothing when both are present. Everything else (Python packages) is uv's job.
+# Installs what a fresh Debian/Ubuntu machine lacks for edgesmith: uv (from PyPI), Tesseract OCR and the plate
+# fonts (apt). Idempotent: does nothing when all are present. Everything else (Python packages) is uv's job.
 set -euo pipefail
 
 if ! command -v uv >/dev/null 2>&1; then
@@ -20,4 +20,14 @@ if ! command -v tesseract >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
+fi
+
+# the TRAINING plate fonts (edgesmith.datasets.plate_fonts.TRAINING_FONTS): bold sans and mono faces
+training_fonts="fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-hack fonts-inconsolata fonts-jetbrains-mono fonts-firacode fonts-open-sans fonts-cantarell fonts-lato fonts-inter fonts-b612 fonts-go fonts-bebas-neue fonts-anonymous-pro fonts-clear-sans fonts-karla fonts-roboto"
+if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W $training_fonts >/dev/null 2>&1; then
+  echo "bootstrap: installing the training plate fonts with apt-get" >&2
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $training_fonts >/dev/null
 fi
