@@ -16,6 +16,7 @@ import numpy as np
 
 from autoencoder_edge.artifacts import RunLayout
 from edgesmith.profiling.errors import EdgesmithError
+from edgesmith.profiling.files import remove_on_failure, writable_dir
 
 
 class AppError(EdgesmithError, RuntimeError):
@@ -69,6 +70,9 @@ def train_model(
     from edgesmith.models import ModelError, count_params, save_model, train
 
     task = get_task(model_name)
+    if not layout.root.exists():
+        remove_on_failure(layout.root)  # a run folder this command made goes again if it fails
+    writable_dir(layout.root, create=True)  # a read-only --out fails now, not after training
     splits = load_images(data_dir, limit, seed, model_name, image_size)
     keras.utils.set_random_seed(seed)
     try:

@@ -26,7 +26,7 @@ from rich.table import Table
 from typer.exceptions import TyperException
 
 from edgesmith.profiling.errors import EdgesmithError, ExitCode, from_os_error
-from edgesmith.profiling.files import discard_started
+from edgesmith.profiling.files import command_scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -198,26 +198,26 @@ def invoke(app: Any, argv: Sequence[str], prog_name: str | None = None) -> int:
     debug = debug_wanted(args)
     args = [a for a in args if a != "--debug"]
     code: int = ExitCode.NOTHING_FOUND
-    try:
-        rv = app(args=args, prog_name=prog_name, standalone_mode=False)
-        code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if not isinstance(exc.code, int | None):
-            error_line(str(exc.code))
-    except BaseException as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":  # help was printed; usage status
-            code = ExitCode.USAGE
-        else:
-            code, line = explain(exc)
-            if debug:
-                traceback.print_exception(exc, file=sys.stderr)
-            error_line(line)
-    finally:
-        discard_started(failed=code != 0)
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
+    with command_scope() as scope:
+        try:
+            rv = app(args=args, prog_name=prog_name, standalone_mode=False)
+            code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if not isinstance(exc.code, int | None):
+                error_line(str(exc.code))
+        except BaseException as exc:  # this is the one place that turns errors into lines
+            if type(exc).__name__ == "NoArgsIsHelpError":  # help was printed; usage status
+                code = ExitCode.USAGE
+            else:
+                code, line = explain(exc)
+                if debug:
+                    traceback.print_exception(exc, file=sys.stderr)
+                error_line(line)
+        scope.failed = code != 0
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
     return int(code)
 
 

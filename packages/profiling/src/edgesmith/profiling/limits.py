@@ -92,10 +92,23 @@ def check_image_pixels(
     return width, height
 
 
+def _verify(path: Path) -> None:
+    """Pillow's structural check (chunk CRCs, truncation) without decoding the pixels."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.verify()
+    except Exception as exc:  # Pillow raises OSError, SyntaxError or struct errors for a damaged file
+        raise InputError(
+            f"corrupt or truncated image ({type(exc).__name__})", path=path, fix="pass an intact photo"
+        ) from exc
+
+
 def check_photos(named: list[Path], found: list[Path], max_pixels: int | None = DEFAULT_MAX_PIXELS) -> None:
-    """Check a command's photos before any model loads: ``named`` files (given one by one) must be readable
-    images under the limit; ``found`` ones (from a folder scan) only must not exceed it, so one odd file in a
-    folder is reported per photo by the command instead of stopping it. Raises :class:`InputError`.
+    """Check a command's photos before any model loads: ``named`` files (given one by one) must be intact,
+    readable images under the limit; ``found`` ones (from a folder scan) only must not exceed it, so one odd
+    file in a folder is reported per photo by the command instead of stopping it. Raises :class:`InputError`.
     """
     for path in named:
         if path.is_dir():
@@ -105,6 +118,7 @@ def check_photos(named: list[Path], found: list[Path], max_pixels: int | None = 
         if path.stat().st_size == 0:
             raise InputError("empty photo (0 bytes)", path=path, fix="pass a real JPEG or PNG")
         check_image_pixels(path, max_pixels)
+        _verify(path)
     for path in found:
         try:
             width, height = image_size(path)
