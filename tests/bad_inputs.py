@@ -167,6 +167,7 @@ CASES: list[Case] = [
         "--calib-data",
         "{rand_npy}",
     ),
+    _c(Q, "unknown io dtype", USAGE, "convert", "{keras}", "-o", "{out}/m.tflite", "--io-dtype", "bogus"),
     _c(Q, "inspect random bytes", USAGE, "inspect", "{rand_tflite}"),
     _c(Q, "inspect folder", USAGE, "inspect", "{dir_tflite}"),
     _c(Q, "report random bytes", USAGE, "report", "{keras}", "{rand_tflite}"),
@@ -203,11 +204,13 @@ CASES: list[Case] = [
     _c(D, "unknown dataset kind", USAGE, "inspect", "bogus"),
     _c(D, "sample to read-only folder", USAGE, "sample", "mnist", "{ro}/mnist"),
     _c(D, "sample under a file", USAGE, "sample", "mnist", "{file}/mnist"),
+    _c(D, "unknown sample kind", USAGE, "sample", "bogus", "{out}/x"),
     # edgesmith-models
     _c(M, "info random-bytes keras", USAGE, "info", "{rand_keras}"),
     _c(M, "unknown builder", USAGE, "build", "bogus", "{out}/m.keras"),
     _c(M, "build to read-only folder", USAGE, "build", "cifar10-cnn", "{ro}/m.keras"),
     _c(M, "build under a file", USAGE, "build", "cifar10-cnn", "{file}/m.keras"),
+    _c(M, "unknown builder parameter", USAGE, "build", "cifar10-cnn", "{out}/m.keras", "--param", "bogus=1"),
     # ocr-plate
     _c(OCR, "zero-byte image", USAGE, "read", "{zero_png}"),
     _c(OCR, "random-bytes image", USAGE, "read", "{rand_jpg}"),
@@ -215,6 +218,7 @@ CASES: list[Case] = [
     _c(OCR, "decompression bomb", USAGE, "read", "{bomb_png}"),
     _c(OCR, "unknown reader", USAGE, "read", "{tiny_png}", "--reader", "bogus"),
     _c(OCR, "not a digit", USAGE, "day", "x"),
+    _c(OCR, "unknown weights", USAGE, "read", "{tiny_png}", "--weights", "bogus"),
     # plate-reader
     _c(PR, "zero-byte photo", USAGE, "read", "{zero_png}"),
     _c(PR, "truncated photo", USAGE, "read", "{trunc_png}"),
@@ -231,6 +235,17 @@ CASES: list[Case] = [
     _c(F, "over the pixel limit", USAGE, "identify", "{big_png}", "--model", "{face}"),
     _c(F, "random-bytes model", USAGE, "identify", "{tiny_png}", "--model", "{rand_keras}"),
     _c(F, "no face found", NOTHING, "identify", "{tiny_png}", "--model", "{face}"),
+    _c(
+        F,
+        "random-bytes detector",
+        USAGE,
+        "identify",
+        "{tiny_png}",
+        "--model",
+        "{face}",
+        "--detector-model",
+        "{rand_onnx}",
+    ),
     _c(F, "empty training folder", USAGE, "train", "{empty_dir}", "--out", "{out}/f.keras"),
     _c(
         F,
@@ -265,6 +280,7 @@ CASES: list[Case] = [
     _c(A, "junk data folder", USAGE, "train", "--out", "{out}/run", "--data", "{junk_dir}", "--epochs", "1"),
     _c(A, "quantize without a model", USAGE, "quantize", "--out", "{empty_dir}"),
     _c(A, "show a missing run", USAGE, "show", "--out", "{missing}"),
+    _c(A, "bench without a model", USAGE, "bench", "--out", "{empty_dir}"),
 ]
 
 
