@@ -153,8 +153,8 @@ def load_data(
             data = _csv(Path(csv_path + ".csv"), columns.lstrip(":") or None, prep, limit)
         elif not path.exists():
             raise DataError(
-                f"no such data ({path}): pass an image folder, a .npy/.npz, a .csv of paths and targets, "
-                f"or one of {', '.join(NAMED)}"
+                f"unknown data ({path}): no such file or folder; pass an image folder, a .npy/.npz, "
+                f"a .csv of paths and targets, or one of {', '.join(NAMED)}"
             )
         else:
             raise DataError(

@@ -7,11 +7,11 @@ Three sources, one table:
   after TensorFlow's own graph rewrites (so fused kernels appear as they really ran).
 * ``.onnx``: ONNX Runtime's own profiler (``enable_profiling``) gives each node's kernel time and output
   bytes, after ONNX Runtime's graph optimisations (fused nodes appear as they ran).
-* ``.tflite``: the ai-edge-litert Python interpreter has no op timer; TensorFlow Lite's
-  ``benchmark_model`` binary (on PATH or in ``$EDGESMITH_TFLITE_BENCHMARK``) is run with
-  ``--enable_op_profiling`` when installed and its "by node type" summary is parsed. Without it the table
-  counts the model's ops by type from the flatbuffer and ``litert-benchmark`` (installed with ai-edge-litert)
-  times the whole model, so the total is measured and per-op times are left empty rather than guessed.
+* ``.tflite``: neither the ai-edge-litert Python interpreter nor its ``litert-benchmark`` script times single
+  ops; TensorFlow Lite's ``benchmark_model`` binary (on PATH or in ``$EDGESMITH_TFLITE_BENCHMARK``) is run
+  with ``--enable_op_profiling`` when installed and its "by node type" summary is parsed. Without it the
+  table counts the model's ops by type from the flatbuffer and the interpreter times the whole model, so the
+  total is measured and per-op times are left empty rather than guessed.
 
 ::
 
@@ -32,7 +32,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -204,7 +203,7 @@ def profile_keras_ops(
 ) -> OpProfile:
     """Trace ``runs`` executions of a Keras model (object or path) and aggregate node times by op type."""
     from edgesmith.datasets.tf_runtime import keras, tf
-    from edgesmith.profiling.keras_runner import load_keras_model
+    from edgesmith.models.runner import load_keras_model
 
     # Graph freezing has no public TF2 API; import it only after tf_runtime has configured TensorFlow.
     freeze = importlib.import_module("tensorflow.python.framework.convert_to_constants")
@@ -296,12 +295,6 @@ def benchmark_model_binary() -> str | None:
     return shutil.which("benchmark_model")
 
 
-def litert_benchmark_binary() -> str | None:
-    """The ``litert-benchmark`` console script installed with ai-edge-litert (beside this Python), if any."""
-    beside = Path(sys.executable).with_name("litert-benchmark")
-    return str(beside) if beside.is_file() else shutil.which("litert-benchmark")
-
-
 def tflite_op_counts(path: str | os.PathLike[str]) -> list[OpRow]:
     """Op types of a ``.tflite`` flatbuffer with how many nodes each (every subgraph), untimed."""
     from ai_edge_litert.tools import flatbuffer_utils
@@ -314,36 +307,25 @@ def tflite_op_counts(path: str | os.PathLike[str]) -> list[OpRow]:
     return [OpRow(t, n, 0.0, kernels=(t,)) for t, n in count.items()]
 
 
-def litert_benchmark_ms(path: str | os.PathLike[str], runs: int = 50, threads: int | None = None) -> float:
-    """Mean latency (ms) of the whole model from ``litert-benchmark --result_json``."""
-    binary = litert_benchmark_binary()
-    if binary is None:
-        raise BackendUnavailable(
-            "timing a .tflite needs litert-benchmark (installed with ai-edge-litert): `uv add ai-edge-litert`"
-        )
-    with tempfile.TemporaryDirectory(prefix="edgesmith-ops-") as tmp:
-        result = Path(tmp) / "result.json"
-        cmd = [binary, "--model", str(path), "--num_runs", str(runs), "--result_json", str(result)]
-        if threads:
-            cmd += ["--num_threads", str(threads)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        if proc.returncode != 0 or not result.is_file():
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise RunnerError(f"litert-benchmark failed ({path}): {tail[0]}")
-        return float(json.loads(result.read_text())["latency"]["avg_ms"])
+def tflite_total_ms(path: str | os.PathLike[str], runs: int = 50, threads: int | None = None) -> float:
+    """Mean latency (ms) of the whole model at batch 1 through the TFLite runner (XNNPACK, as shipped)."""
+    from edgesmith.profiling.bench import bench
+
+    result = bench(path, (1,), warmup=5, runs=runs, backend="tflite", threads=threads)
+    return result.stats().mean_ms
 
 
 def profile_tflite_ops(path: str | os.PathLike[str], runs: int = 50, threads: int | None = None) -> OpProfile:
     """Per-op-type profile of a ``.tflite`` file: ``benchmark_model`` op times when installed, else op
-    counts from the flatbuffer and the whole-model latency measured by ``litert-benchmark``."""
+    counts from the flatbuffer and the whole-model latency measured through the interpreter."""
     if not Path(path).exists():
         raise RunnerError(f"no such model file ({path}): check the path or export it first")
     binary = benchmark_model_binary()
     if binary is None:
-        total = litert_benchmark_ms(path, runs=runs, threads=threads)
+        total = tflite_total_ms(path, runs=runs, threads=threads)
         rows = sorted(tflite_op_counts(path), key=lambda r: -r.count)
         source = (
-            "op counts from the flatbuffer; total from litert-benchmark (per-op times need benchmark_model)"
+            "op counts from the flatbuffer, total timed by the interpreter (op times need benchmark_model)"
         )
         return OpProfile(str(path), source, 1, runs, rows, sort_key="count", measured_total_ms=total)
     cmd = [binary, f"--graph={path}", "--enable_op_profiling=true", f"--num_runs={runs}"]

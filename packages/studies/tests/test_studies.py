@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from edgesmith.profiling.runner import RunnerError
-from edgesmith.profiling.studies import SolarConfig, SweepConfig
-from edgesmith.profiling.studies.cli import study_app
+from edgesmith.studies import SolarConfig, SweepConfig
+from edgesmith.studies.cli import study_app
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
