@@ -53,6 +53,8 @@ def _load_crop(path: Path, box: tuple[float, float, float, float] | None, margin
 
     from edgesmith.ocr_plate.preprocess import crop_box
 
+    if path.is_dir():
+        raise ValueError(f"{path}: a folder, not an image; pass the crop files themselves")
     if not path.is_file():
         raise ValueError(f"{path}: no such file")
     try:
