@@ -239,6 +239,9 @@ def identify_cmd(
     max_pixels: Annotated[
         int, typer.Option(help="Refuse images over this many pixels before decoding them (0: no limit).")
     ] = DEFAULT_MAX_PIXELS,
+    out_all: Annotated[
+        bool, typer.Option(help="With --out, also write copies of images where no face was found.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print every face as JSON.")] = False,
 ) -> None:
     """Detect every face, name it (or 'unknown' below the threshold), draw labelled boxes with --out.
@@ -264,7 +267,7 @@ def identify_cmd(
         if stats is not None:
             frames = identify_video(recognizer, source, out, max_frames, every, stats)
         else:
-            frames = identify_images(recognizer, source, out, max_pixels or None)
+            frames = identify_images(recognizer, source, out, max_pixels or None, out_all)
         for fr in frames:
             results.append(fr)
     except FaceAppError as exc:
@@ -303,7 +306,7 @@ def identify_cmd(
             f"source frame rate {stats.source_fps:.2f} fps; processed {stats.frames} frames at "
             f"{stats.processing_fps:.2f} fps"
         )
-    if out is not None:
+    if out is not None and (stats is not None or out_all or any(r.faces for r in results)):
         console.print(f"annotated output: {out}")
     if not any(r.faces for r in results):
         raise typer.Exit(ExitCode.NOTHING_FOUND)

@@ -161,6 +161,7 @@ def identify_images(
     source: str,
     out: str | os.PathLike[str] | None = None,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    out_all: bool = False,
 ) -> Iterator[FrameResult]:
     """Identify faces in one image or every image of a folder; with ``out``, write annotated copies there
     (a file path for one image, a folder for a folder)."""
@@ -181,7 +182,7 @@ def identify_images(
         except DatasetError as exc:
             raise FaceAppError(str(exc)) from exc
         faces = recognizer.identify(rgb)
-        if out_path is not None:
+        if out_path is not None and (faces or out_all):  # no copy of a photo without a face, unless asked
             target = out_path / f.relative_to(p).with_suffix(".jpg") if p.is_dir() else out_path
             target.parent.mkdir(parents=True, exist_ok=True)
             write_image(target, draw(rgb, faces))
