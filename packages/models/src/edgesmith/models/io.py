@@ -82,7 +82,7 @@ def save_model(
         else:
             with (
                 warnings.catch_warnings()
-            ):  # HDF5 is "legacy" to Keras, but document 004 and many tools use it
+            ):  # HDF5 is "legacy" to Keras, but the Edge TPU study and many tools use it
                 warnings.simplefilter("ignore", UserWarning)
                 model.save(tmp, save_format=fmt)
         if path.is_dir() and fmt == "savedmodel":
