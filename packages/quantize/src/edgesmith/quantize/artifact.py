@@ -87,6 +87,7 @@ class QuantizedArtifact:
     training: dict[str, Any] | None = None
     metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
     path: Path | None = None
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # top-level sidecar keys (e.g. "guard")
 
     @property
     def size_bytes(self) -> int:
@@ -111,6 +112,7 @@ class QuantizedArtifact:
             "tools": tool_versions(),
             "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "metrics": {"size_bytes": self.size_bytes, **self.graph.to_dict(), **self.metrics},
+            **self.extra,
         }
 
     def save(self, path: str | os.PathLike) -> Path:

@@ -1,0 +1,83 @@
+"""The task metric an int8 budget is measured in, and the loss of a quantized model against float.
+
+Accuracy and IoU losses are in points (float − int8, percentage points); error metrics (MAE/MSE), where 0 is
+perfect, lose in percent of the float model's error ((int8 − float) / float × 100).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from edgesmith.quantize.errors import QuantizeError
+from edgesmith.quantize.metrics import infer_task, task_metrics
+
+# name → (task, key in task_metrics, scale to points, higher is better)
+_METRICS = {
+    "accuracy": ("classification", "accuracy_pct", 1.0, True),
+    "iou50": ("boxes", "iou_over_0.5_pct", 1.0, True),
+    "miou": ("boxes", "mean_iou", 100.0, True),
+    "mae": (None, "mae", 1.0, False),
+    "mse": (None, "mse", 1.0, False),
+}
+_DEFAULT_FOR_TASK = {
+    "classification": "accuracy",
+    "boxes": "miou",
+    "reconstruction": "mae",
+    "regression": "mae",
+}
+METRIC_NAMES = ("auto", *_METRICS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Metric:
+    """One task metric: how to compute it from predictions and how to turn two values into a loss."""
+
+    name: str
+    task: str
+    key: str
+    scale: float
+    higher_is_better: bool
+    activation: str = "linear"
+
+    @property
+    def loss_unit(self) -> str:
+        return "points" if self.higher_is_better else "% of float error"
+
+    def value(self, x: np.ndarray, y: np.ndarray | None, pred: np.ndarray) -> float:
+        """The metric of ``pred`` (accuracy and IoU in percent)."""
+        return self.scale * task_metrics(self.task, x, y, pred, self.activation)[self.key]
+
+    def loss(self, reference: float, value: float) -> float:
+        """How much worse ``value`` is than ``reference`` (positive = worse), in :attr:`loss_unit`."""
+        if self.higher_is_better:
+            return reference - value
+        return 100.0 * (value - reference) / max(abs(reference), 1e-12)
+
+    def to_dict(self) -> dict[str, str | bool]:
+        return {"name": self.name, "task": self.task, "loss_unit": self.loss_unit}
+
+
+def resolve_metric(
+    name: str,
+    x: np.ndarray,
+    y: np.ndarray | None,
+    output_shape: tuple[int | None, ...],
+    activation: str = "linear",
+) -> Metric:
+    """The :class:`Metric` called ``name`` (``auto``: from the data and the model's output shape)."""
+    if name not in METRIC_NAMES:
+        raise QuantizeError(f"unknown metric {name!r}; choose one of: {', '.join(METRIC_NAMES)}")
+    task = infer_task(x, y, output_shape)
+    if name == "auto":
+        name = _DEFAULT_FOR_TASK[task]
+    fixed_task, key, scale, higher = _METRICS[name]
+    if fixed_task is not None and fixed_task != task:
+        raise QuantizeError(
+            f"metric {name} needs {fixed_task} data but the data and model look like {task}; "
+            f"use --metric {_DEFAULT_FOR_TASK[task]} or auto"
+        )
+    if task in ("classification", "boxes") and y is None:
+        raise QuantizeError(f"metric {name} needs labels; give data with y")
+    return Metric(name, fixed_task or task, key, scale, higher, activation)
