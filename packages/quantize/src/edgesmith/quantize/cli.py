@@ -156,6 +156,12 @@ def convert(
     metric: MetricOpt = "auto",
     eval_data: EvalDataOpt = None,
     eval_samples: EvalSamplesOpt = 500,
+    max_steps: Annotated[
+        int,
+        typer.Option(
+            "--max-steps", min=0, help="with --max-loss: most layer additions tried (each a quantize + score)"
+        ),
+    ] = 40,
     threads: ThreadsOpt = 2,
     as_json: JsonOpt = False,
 ) -> None:
@@ -184,6 +190,7 @@ def convert(
             calib_samples,
             eval_samples,
             seed,
+            max_steps,
             threads,
             data_dir,
             as_json,
@@ -506,6 +513,7 @@ def _convert_guarded(
     calib_samples: int,
     eval_samples: int,
     seed: int,
+    max_steps: int,
     threads: int,
     data_dir: Path | None,
     as_json: bool,
@@ -529,6 +537,7 @@ def _convert_guarded(
                 calibration_samples=calib_samples,
                 seed=seed,
                 io_dtype=io_dtype or IoDtype.INT8,
+                max_steps=max_steps,
                 threads=threads,
                 progress=lambda msg: status.update(f"guarded int8: {escape(msg)}"),
             )

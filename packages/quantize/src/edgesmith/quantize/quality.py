@@ -73,6 +73,11 @@ def resolve_metric(
     if name == "auto":
         name = _DEFAULT_FOR_TASK[task]
     fixed_task, key, scale, higher = _METRICS[name]
+    if fixed_task is None and task not in ("regression", "reconstruction"):
+        raise QuantizeError(
+            f"metric {name} needs regression or reconstruction data but the data and model look like "
+            f"{task}; use --metric {_DEFAULT_FOR_TASK[task]} or auto"
+        )
     if fixed_task is not None and fixed_task != task:
         raise QuantizeError(
             f"metric {name} needs {fixed_task} data but the data and model look like {task}; "
