@@ -27,7 +27,7 @@ import typer
 from edgesmith.profiling import bench, latency_cv, make_batch
 from edgesmith.profiling.bench import atomic_write, time_calls
 from edgesmith.profiling.host import host_info
-from edgesmith.profiling.tflite_runner import TFLiteRunner
+from edgesmith.quantize.runner import TFLiteRunner
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

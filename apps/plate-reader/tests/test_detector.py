@@ -88,5 +88,5 @@ def test_train_and_export_writes_float_int8_and_sidecars(tmp_path: Path) -> None
     assert meta["eval_data"]["split"] == "test" and meta["eval_data"]["n"] == 8
     assert 0.0 <= meta["metrics"]["mean_iou"] <= 1.0
     keras_meta = json.loads(result.keras_path.with_name(result.keras_path.name + ".json").read_text())
-    assert keras_meta["sha256"] == meta["source_model_sha256"]
+    assert keras_meta["sha256"] == meta["source"]["sha256"]
     assert not list((tmp_path / "out").glob("*.tmp*"))

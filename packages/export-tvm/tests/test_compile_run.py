@@ -36,7 +36,7 @@ def test_onnx_compile_reload_without_source(tmp_path, onnx_model):
     meta = json.loads(result.sidecar.read_text())
     assert (
         meta["opt_level"] == 3
-        and meta["source_format"] == "onnx"
+        and meta["source"]["format"] == "onnx"
         and meta["inputs"][0]["shape"] == [2, 2, 6, 6]
     )
     assert result.num_params == 1  # the conv weight ships as a parameter; the 4-value bias is folded in

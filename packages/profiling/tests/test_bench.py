@@ -64,7 +64,7 @@ def test_bench_tflite_end_to_end(artifacts, samples, tmp_path) -> None:
 
 
 def test_bench_reports_runner_failure_with_batch_size(artifacts) -> None:
-    from edgesmith.profiling.tflite_runner import TFLiteRunner
+    from edgesmith.quantize.runner import TFLiteRunner
 
     class Flaky(TFLiteRunner):
         n = 0

@@ -79,7 +79,7 @@ def test_bad_input_is_one_line_and_leaves_no_file(artifacts, tmp_path, args, mes
         "missing_npz": str(tmp_path / "absent.npz"),
     }
     res = cli.invoke(app, [a.format(**fill) for a in args])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # bad input or usage, per the exit-code contract
     assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
     assert not out.exists()
 

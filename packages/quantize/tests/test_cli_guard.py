@@ -20,7 +20,7 @@ def files(hostile, hostile_heldout, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("guard_cli")
     x, y = hostile_heldout
-    # first half calibrates, second half is scored: the training set is none of it
+    # the first 100 calibrate, the other 200 are scored: the training set is none of it
     np.savez(root / "heldout.npz", x=x, y=y)
     save_model(hostile.model, root / "hostile.keras", sidecar=False)
     return root
@@ -33,7 +33,7 @@ def test_debug_json_and_plot(files) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["worst"][0] == CONSUMER_LAYER and report["loss"] >= 5.0
-    assert report["metric"]["name"] == "accuracy" and report["eval_samples"] == 150
+    assert report["metric"]["name"] == "accuracy" and report["eval_samples"] == 200
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

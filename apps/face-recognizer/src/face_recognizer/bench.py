@@ -199,11 +199,9 @@ def bench_exports(
         test = load_face_splits(card).test
         samples[card.backbone] = len(test)
         keras_ms: dict[int, float] = {}
-        for art in manifest["artifacts"]:
-            key = f"{art['backend']}-{art['precision']}" if art["backend"] != "keras" else "keras"
-            key = {"onnx-fp32": "onnx"}.get(key, key)
-            name = {"tflite-fp32": "tflite-float32", "tflite-fp16": "tflite-float16"}.get(key, key)
-            if variants and key not in variants and name not in variants:
+        for i, art in enumerate(manifest["artifacts"]):  # the first is the Keras copy: the reference
+            names = {art["backend"], f"{art['backend']}-{art['precision']}", art.get("choice")}
+            if variants and not names & set(variants):
                 continue
             base = BenchRow(card.backbone, art["name"], art["backend"], art["precision"], 0)
             if art.get("skipped"):
@@ -233,7 +231,7 @@ def bench_exports(
                     accuracy=acc,
                     size_mb=size_mb,
                 )
-                if art["backend"] == "keras" and s.batch_size not in keras_ms:
+                if i == 0 and s.batch_size not in keras_ms:
                     keras_ms[s.batch_size] = s.mean_ms
                 rows.append(row)
         for r in rows:

@@ -15,7 +15,7 @@ import numpy as np
 
 from edgesmith.datasets import DatasetError, Splits, load_image_folder
 from edgesmith.datasets.faces import FaceFolderReport, crop_face_folder, face_detector
-from face_recognizer.card import SPLITS, FaceAppError, FaceCard
+from face_recognizer.card import SPLITS, FaceAppError, FaceCard, merge_into_sidecar
 
 BACKBONE_CHOICES = ("mobilenetv2", "resnet50", "resnet152", "xception", "vgg16")
 
@@ -101,34 +101,6 @@ def _compile(model: Any, num_classes: int, learning_rate: float) -> None:
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
 
 
-def refresh_batchnorm(model: Any, x: np.ndarray, samples: int = 128) -> int:
-    """Set every trainable BatchNormalization layer's moving mean/variance to the statistics of ``samples``
-    training images ("precise BN"); returns how many layers changed.
-
-    Keras' MobileNetV2 keeps BN momentum at 0.999, so after the few hundred steps a from-scratch run on a
-    small face set takes, the moving statistics are still near their initial values and inference-mode
-    outputs are wrong even when training accuracy is high. Weights are not touched.
-    """
-    from edgesmith.datasets.tf_runtime import keras
-
-    layers = [
-        layer
-        for layer in model.layers
-        if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable
-    ]
-    if not layers:
-        return 0
-    momenta = [layer.momentum for layer in layers]
-    try:
-        for layer in layers:
-            layer.momentum = 0.0
-        model(np.asarray(x[:samples], dtype=np.float32), training=True)
-    finally:
-        for layer, m in zip(layers, momenta, strict=True):
-            layer.momentum = m
-    return len(layers)
-
-
 def accuracy_pct(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     """Top-1 accuracy in % (sigmoid thresholded at 0.5 for two identities, argmax otherwise)."""
     from edgesmith.profiling.metrics import accuracy
@@ -165,7 +137,14 @@ def train_face_model(
     ``fine_tune_layers`` are then fine-tuned for ``fine_tune_epochs`` at a tenth of the learning rate; with
     ``weights="none"`` the whole network trains from scratch for ``epochs`` (nothing to fine-tune).
     """
-    from edgesmith.models import ModelError, save_model, train, transfer_classifier, unfreeze
+    from edgesmith.models import (
+        ModelError,
+        refresh_batchnorm,
+        save_model,
+        train,
+        transfer_classifier,
+        unfreeze,
+    )
 
     out = Path(output)
     if out.suffix not in (".keras", ".h5"):
@@ -240,5 +219,6 @@ def train_face_model(
         "train_accuracy_last_epoch": 100.0 * history["accuracy"][-1] if "accuracy" in history else None,
     }
     result = TrainResult(out, card, crops, splits.sizes(), history, times)
-    save_model(model, out, metadata={"face": card.to_dict(), "training": result.to_dict()})
+    save_model(model, out, metadata={"training": result.to_dict()})
+    merge_into_sidecar(out, {"face": card.to_dict()})
     return result

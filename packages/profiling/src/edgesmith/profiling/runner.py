@@ -20,13 +20,17 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from edgesmith.profiling.errors import EdgesmithError, ExitCode
 
-class RunnerError(RuntimeError):
+
+class RunnerError(EdgesmithError, RuntimeError):
     """A runner could not load or run an artifact; the message names the problem and the fix."""
 
 
 class BackendUnavailable(RunnerError):
     """The backend's library or hardware is absent; the message says what to install or attach."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
 
 
 class InputMismatch(RunnerError, ValueError):

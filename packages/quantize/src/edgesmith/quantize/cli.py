@@ -19,15 +19,15 @@ from edgesmith.quantize.modes import IoDtype, Mode
 app = typer.Typer(
     name="edgesmith-quantize",
     help="Quantize and prune Keras models for TFLite and measure what it cost.\n\n"
-    "Example: edgesmith-quantize convert cae.keras -o cae_int8.tflite --mode int8 --calib-data mnist "
-    "&& edgesmith-quantize report cae.keras cae_int8.tflite --data mnist",
+    "Example: edgesmith-quantize convert cae.keras -o cae_int8.tflite --mode int8 --calib-data digits "
+    "&& edgesmith-quantize report cae.keras cae_int8.tflite --data digits",
     no_args_is_help=True,
     add_completion=False,
 )
 out = Console()
 err = Console(stderr=True)
 
-DATA_HELP = "mnist, cifar10 (offline stand-ins unless --data-dir) or a .npz file with arrays x (and y)"
+DATA_HELP = "image folder, .npy/.npz, CSV of image paths + targets, digits, photos, mnist/cifar10 + data dir"
 ModelArg = Annotated[Path, typer.Argument(help="float Keras model: .keras, .h5 or SavedModel directory")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON instead of tables")]
 DataDirOpt = Annotated[
@@ -61,8 +61,8 @@ EvalDataOpt = Annotated[
     str | None,
     typer.Option(
         "--eval-data",
-        help="held-out data the loss is measured on [default: the test split of mnist/cifar10; for a .npz "
-        "--data its second half, the first half calibrating]",
+        help="held-out data the loss is measured on [default: the test split of digits/mnist/cifar10; "
+        "for other --data the samples after the first --calib-samples, which calibrate]",
     ),
 ]
 EvalSamplesOpt = Annotated[int, typer.Option("--eval-samples", min=1, help="held-out samples scored (count)")]
@@ -88,22 +88,27 @@ def _usage_error(message: str) -> None:
 
 
 def _heldout_data(
-    spec: str, eval_spec: str | None, model: Any, data_dir: Path | None, eval_samples: int
+    spec: str, eval_spec: str | None, model: Any, data_dir: Path | None, eval_samples: int, calib_samples: int
 ) -> tuple[Any, Any, Any, str]:
-    """(calibration x, held-out x, held-out y, description): never the same samples for both."""
-    from edgesmith.quantize.data_sources import NAMED, load_arrays
+    """(calibration x, held-out x, held-out y, description): never the same samples for both.
+
+    A set with splits (digits, mnist, cifar10) calibrates on train and is scored on test; any other data
+    given only as --data is split as ``edgesmith-profile matrix`` does (the first ``calib_samples``
+    calibrate, the rest are scored; half each when there are fewer than twice as many).
+    """
+    from edgesmith.quantize.data_sources import load_arrays
 
     shape = model.input_shape
-    if eval_spec is None and spec not in NAMED:
+    has_splits = spec.split(":", 1)[0].lower() in ("digits", "mnist", "cifar10")
+    if eval_spec is None and not has_splits:
         x, y, name = load_arrays(spec, "test", shape, data_dir=data_dir)
         if len(x) < 2:
-            raise QuantizeError(f"{spec}: needs at least 2 samples to calibrate on one half, score the other")
-        half = len(x) // 2
-        ys = (None, None) if y is None else (y[:half], y[half:][:eval_samples])
-        return x[:half], x[half:][:eval_samples], ys[1], f"{name} (first {half} calibrate, rest scored)"
+            raise QuantizeError(f"{spec}: needs at least 2 samples to calibrate on some and score the rest")
+        k = calib_samples if len(x) >= 2 * calib_samples else len(x) // 2
+        held_y = None if y is None else y[k:][:eval_samples]
+        return x[:k], x[k:][:eval_samples], held_y, f"{name} ([:{k}] calibrate, [{k}:] scored)"
     calib, _, calib_name = load_arrays(spec, "train", shape, data_dir=data_dir)
-    eval_spec = eval_spec or spec
-    ex, ey, eval_name = load_arrays(eval_spec, "test", shape, data_dir=data_dir, limit=eval_samples)
+    ex, ey, eval_name = load_arrays(eval_spec or spec, "test", shape, data_dir=data_dir, limit=eval_samples)
     return calib, ex, ey, f"calibration {calib_name}, scored on {eval_name}"
 
 
@@ -228,7 +233,7 @@ def qat(
 ) -> None:
     """Quantization-aware training (tfmot), then full-integer int8 conversion.
 
-    Example: edgesmith-quantize qat cae.keras -o cae_qat.tflite --data mnist --epochs 2
+    Example: edgesmith-quantize qat cae.keras -o cae_qat.tflite --data digits --epochs 2
     """
     from edgesmith.models import RichProgress
     from edgesmith.quantize.artifact import check_output_path
@@ -368,7 +373,7 @@ def report(
     artifacts: Annotated[list[Path], typer.Argument(help="TFLite files to compare with the Keras model")],
     data: Annotated[str, typer.Option("--data", help=f"evaluation data: {DATA_HELP}")],
     split: Annotated[
-        str, typer.Option("--split", help="which split of mnist/cifar10 to evaluate on")
+        str, typer.Option("--split", help="which split of digits/mnist/cifar10 to evaluate on")
     ] = "test",
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="evaluate only the first N samples")
@@ -386,7 +391,7 @@ def report(
     """Size, sparsity, float ops and task metric of each TFLite file next to the Keras model.
 
     The metrics are also merged into each artifact's sidecar JSON.
-    Example: edgesmith-quantize report cae.keras cae_f32.tflite cae_int8.tflite --data mnist --latency
+    Example: edgesmith-quantize report cae.keras cae_f32.tflite cae_int8.tflite --data digits --latency
     """
     from edgesmith.quantize.data_sources import load_arrays
     from edgesmith.quantize.report import report as do_report
@@ -525,7 +530,9 @@ def _convert_guarded(
     with _errors():
         check_output_path(output)
         keras_model, source_hash = load_source(model)
-        calib, ex, ey, described = _heldout_data(data, eval_data, keras_model, data_dir, eval_samples)
+        calib, ex, ey, described = _heldout_data(
+            data, eval_data, keras_model, data_dir, eval_samples, calib_samples
+        )
         with err.status("guarded int8 search") as status:
             result = guarded_int8(
                 keras_model,
@@ -592,7 +599,9 @@ def debug(
         if plot is not None and (plot.suffix.lower() != ".png" or not plot.parent.is_dir()):
             _usage_error(f"--plot {plot}: give a .png path in an existing folder")
         keras_model, _ = load_source(model)
-        calib, ex, ey, _ = _heldout_data(data, eval_data, keras_model, data_dir, max(eval_samples, samples))
+        calib, ex, ey, _ = _heldout_data(
+            data, eval_data, keras_model, data_dir, max(eval_samples, samples), calib_samples
+        )
         with err.status("int8 debug: calibrating, then running the NumericVerify model"):
             report = debug_int8(
                 keras_model,

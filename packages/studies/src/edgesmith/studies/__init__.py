@@ -3,7 +3,7 @@
 Each study measures on this host through the profiling package (``profile_training``, ``bench``,
 ``profile_keras_ops``) and writes Markdown + CSV + JSON + PNG into one folder::
 
-    from edgesmith.profiling.studies import SolarConfig, run_solar_study
+    from edgesmith.studies import SolarConfig, run_solar_study
     study = run_solar_study(SolarConfig(max_params=200_000))
     study.write("reports/solar")
 
@@ -11,15 +11,15 @@ The CLI verbs are ``edgesmith-profile study solar`` and ``edgesmith-profile stud
 Importing this package does not import TensorFlow.
 """
 
-from edgesmith.profiling.studies.cifar_sweep import (
+from edgesmith.studies.cifar_sweep import (
     DEFAULT_VARIANTS,
     CifarSweep,
     SweepConfig,
     SweepVariant,
     run_cifar_sweep,
 )
-from edgesmith.profiling.studies.provenance import Provenance
-from edgesmith.profiling.studies.solar import SolarConfig, SolarStudy, run_solar_study
+from edgesmith.studies.provenance import Provenance
+from edgesmith.studies.solar import SolarConfig, SolarStudy, run_solar_study
 
 __all__ = [
     "DEFAULT_VARIANTS",

@@ -1,6 +1,6 @@
 """One-epoch training time with a warm-up epoch and repeated timed epochs, keeping every step's time.
 
-:func:`edgesmith.profiling.training.profile_training` reports one mean step time over all epochs, the
+:func:`edgesmith.models.training_profile.profile_training` reports one mean step time over all epochs, the
 warm-up's retracing steps included; document 002's linearity check t_epoch / (t_step · N_steps) needs the
 steps of the timed epochs alone, so this module runs the same per-device fit with the same timer callback
 and keeps the per-epoch step lists.
@@ -61,7 +61,7 @@ def time_epochs(
 ) -> EpochTiming:
     """Fit a copy of ``model`` (same initial weights) 1 + ``repeats`` epochs on ``device``, timing each."""
     from edgesmith.datasets.tf_runtime import GPUS, keras, tf
-    from edgesmith.profiling.training import epoch_timer
+    from edgesmith.models.training_profile import epoch_timer
 
     if device == "gpu" and not GPUS:
         raise RunnerError("no GPU visible to TensorFlow; drop 'gpu' from the devices")

@@ -5,7 +5,7 @@ Each device trains its own copy of the model from the same initial weights, so t
 same work. The first epoch includes graph tracing; ``steady_epoch_s`` excludes it when there are
 several epochs, and ``step_ms`` excludes each epoch's first step::
 
-    from edgesmith.profiling.training import profile_training
+    from edgesmith.models.training_profile import profile_training
     prof = profile_training(model, x, y, epochs=2, batch_size=100, loss="mse")
     print(prof.to_markdown())
 """
@@ -173,7 +173,7 @@ def profile_training(
     Inference is then timed on each device at ``inference_batch_sizes`` with the trained copy.
     """
     from edgesmith.datasets.tf_runtime import GPUS, keras, tf
-    from edgesmith.profiling.keras_runner import KerasRunner, load_keras_model
+    from edgesmith.models.runner import KerasRunner, load_keras_model
 
     if epochs < 1 or batch_size < 1:
         raise RunnerError(f"need epochs >= 1 and batch size >= 1, got {epochs} and {batch_size}")

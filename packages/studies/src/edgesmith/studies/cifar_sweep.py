@@ -23,10 +23,10 @@ import numpy as np
 from edgesmith.profiling.artifacts import atomic_write
 from edgesmith.profiling.bench import bench
 from edgesmith.profiling.runner import RunnerError
-from edgesmith.profiling.studies.plots import pyplot, save_png
-from edgesmith.profiling.studies.progress import StudyProgress
-from edgesmith.profiling.studies.provenance import Provenance
-from edgesmith.profiling.studies.tables import csv_text, markdown_table
+from edgesmith.studies.plots import pyplot, save_png
+from edgesmith.studies.progress import StudyProgress
+from edgesmith.studies.provenance import Provenance
+from edgesmith.studies.tables import csv_text, markdown_table
 
 
 @dataclasses.dataclass(frozen=True)
@@ -243,7 +243,7 @@ def _measure_variant(
     from edgesmith.datasets.tf_runtime import keras
     from edgesmith.models import count_flops, count_params
     from edgesmith.models import train as fit
-    from edgesmith.profiling.keras_runner import KerasRunner
+    from edgesmith.models.runner import KerasRunner
     from edgesmith.profiling.metrics import accuracy
     from edgesmith.profiling.ops import profile_keras_ops
 

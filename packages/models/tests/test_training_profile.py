@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from edgesmith.models.training_profile import available_devices, profile_training
 from edgesmith.profiling import RunnerError
-from edgesmith.profiling.training import available_devices, profile_training
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ from rich.table import Table
 
 from edgesmith.profiling.console import err, one_line_errors, out
 from edgesmith.profiling.runner import RunnerError
-from edgesmith.profiling.studies.cifar_sweep import SweepConfig
-from edgesmith.profiling.studies.provenance import command_from_context
-from edgesmith.profiling.studies.solar import SolarConfig
+from edgesmith.studies.cifar_sweep import SweepConfig
+from edgesmith.studies.provenance import command_from_context
+from edgesmith.studies.solar import SolarConfig
 
 # option defaults come from the configs (importing them does not load TensorFlow)
 _SOLAR, _SWEEP = SolarConfig(), SweepConfig()
@@ -103,7 +103,7 @@ def solar(
 
     Example: edgesmith-profile study solar -o reports/solar --max-params 200000 --repeats 5
     """
-    from edgesmith.profiling.studies.solar import run_solar_study
+    from edgesmith.studies.solar import run_solar_study
 
     cfg = SolarConfig(
         grid=tuple(str(p) for p in grid or ()),
@@ -183,7 +183,7 @@ def cifar_sweep(
 
     Example: edgesmith-profile study cifar-sweep -o reports/cifar --data-dir ~/cifar-10-batches-py --epochs 20
     """
-    from edgesmith.profiling.studies.cifar_sweep import run_cifar_sweep
+    from edgesmith.studies.cifar_sweep import run_cifar_sweep
 
     cfg = SweepConfig(
         data_dir=str(data_dir) if data_dir else None,

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from edgesmith.datasets.native_logs import quiet_native_stderr
-from edgesmith.profiling.quantization import dequantize, is_quantized, quantize
+from edgesmith.profiling.quantization import dequantize_output, quantize_input
 from edgesmith.profiling.runner import BackendUnavailable, InputMismatch, Runner, RunnerError, TensorSpec
 
 
@@ -93,29 +93,18 @@ class TFLiteRunner(Runner):
         self._in = self._interp.get_input_details()
         self._out = self._interp.get_output_details()
         self._in_shapes = [tuple(int(s) for s in d["shape"]) for d in self._in]
-        self._in_plan = [(d["index"], np.dtype(d["dtype"]), *d["quantization"]) for d in self._in]
-        self._out_plan = [(d["index"], np.dtype(d["dtype"]), *d["quantization"]) for d in self._out]
+        self._in_plan = [(d["index"], d) for d in self._in]
+        self._out_plan = [(d["index"], d) for d in self._out]
 
     def infer_impl(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
         if any(x.shape != s for x, s in zip(inputs, self._in_shapes, strict=True)):
             self._resize(inputs)
         interp = self._interp
-        for x, (index, dtype, scale, zp) in zip(inputs, self._in_plan, strict=True):
-            if is_quantized(dtype, scale):
-                x = quantize(x, scale, zp, dtype)
-            elif x.dtype != dtype:
-                x = x.astype(dtype)
-            interp.set_tensor(index, x)
+        for x, (index, detail) in zip(inputs, self._in_plan, strict=True):
+            interp.set_tensor(index, quantize_input(x, detail))  # per-tensor or per-axis
         interp.invoke()
-        outs = []
-        for index, dtype, scale, zp in self._out_plan:
-            y = interp.get_tensor(index)  # a copy, so callers may keep it
-            if is_quantized(dtype, scale):
-                y = dequantize(y, scale, zp)
-            elif dtype != np.float32:
-                y = y.astype(np.float32)
-            outs.append(y)
-        return outs
+        # get_tensor returns a copy and dequantize_output another float32 array: callers may keep them
+        return [dequantize_output(interp.get_tensor(index), detail) for index, detail in self._out_plan]
 
     def _specs(self, details: list[dict[str, Any]]) -> tuple[TensorSpec, ...]:
         specs = []

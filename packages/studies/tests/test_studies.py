@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from edgesmith.profiling.runner import RunnerError
-from edgesmith.profiling.studies import SolarConfig, SweepConfig
-from edgesmith.profiling.studies.cli import study_app
+from edgesmith.studies import SolarConfig, SweepConfig
+from edgesmith.studies.cli import study_app
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -154,13 +154,13 @@ def test_cifar_sweep_tables_and_shares(cifar_run: tuple[Path, dict]) -> None:
 def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     runner = CliRunner()
     r = runner.invoke(study_app, ["cifar-sweep", "-o", str(tmp_path / "x"), "--variants", "stride_9"])
-    assert r.exit_code == 1 and "unknown variant" in r.output and len(r.output.strip().splitlines()) == 1
+    assert r.exit_code == 2 and "unknown variant" in r.output and len(r.output.strip().splitlines()) == 1
     r = runner.invoke(
         study_app, ["solar", "-o", str(tmp_path / "y"), "--grid", str(tmp_path / "missing.csv")]
     )
-    assert r.exit_code == 1 and "error:" in r.output and len(r.output.strip().splitlines()) == 1
+    assert r.exit_code == 2 and "error:" in r.output and len(r.output.strip().splitlines()) == 1
     r = runner.invoke(study_app, ["solar", "-o", str(tmp_path / "z"), "--mlp-batch-sizes", "100,x"])
-    assert r.exit_code == 1 and "--mlp-batch-sizes" in r.output
+    assert r.exit_code == 2 and "--mlp-batch-sizes" in r.output
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists() and not (tmp_path / "z").exists()
 
 
