@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import subprocess
 import sys
@@ -34,18 +35,29 @@ PLATE_MODEL = ROOT / "apps/plate-reader/src/plate_reader/models/plate_detector.k
 
 def _run(cmd: list[str], log: list[dict]) -> dict:
     """Run one CLI command, parse the JSON it prints, record the command line and wall time."""
-    t0 = time.perf_counter()
+    t0, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
-    wall = time.perf_counter() - t0
+    wall, after = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     line = " ".join(shlex.quote(c) for c in cmd)
-    entry = {"command": line, "exit": proc.returncode, "wall_s": round(wall, 1), "load": os.getloadavg()}
+    entry = {
+        "command": line,
+        "exit": proc.returncode,
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),  # user + system of the command: what it costs an idle machine's cores
+        "load": os.getloadavg(),
+    }
     try:
         entry["json"] = json.loads(proc.stdout)
     except json.JSONDecodeError:
         entry["stdout_tail"] = proc.stdout[-2000:]
     entry["stderr_tail"] = proc.stderr[-600:]
     log.append(entry)
-    print(f"$ {line}\n  exit {proc.returncode}, {wall:.1f} s, load {entry['load'][0]:.1f}", flush=True)
+    print(
+        f"$ {line}\n  exit {proc.returncode}, {wall:.1f} s wall, {cpu:.1f} s CPU, "
+        f"load {entry['load'][0]:.1f}",
+        flush=True,
+    )
     return entry
 
 

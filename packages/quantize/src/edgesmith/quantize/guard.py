@@ -167,7 +167,8 @@ def guarded_int8(
 
     ``representative`` calibrates (and feeds the per-layer debugger); ``eval_x``/``eval_y`` must be held-out
     data: the loss is the task ``metric`` of the float TFLite model minus that of each candidate on them
-    (points for accuracy/IoU, % of the float error for mae/mse). When no set within ``max_steps`` additions
+    (points for accuracy/IoU, % of the float error for mae/mse). Without ``eval_y`` the metric is
+    ``agreement`` with the float model's own outputs (points). When no set within ``max_steps`` additions
     meets the budget, the result's ``met`` is False and ``chosen`` is the best model tried.
     """
     say = progress or (lambda _msg: None)
@@ -256,3 +257,39 @@ def guarded_artifact(result: GuardResult, source: keras.Model, source_sha256: st
         calibration=result.calibration,
         extra={"guard": result.summary()},
     )
+
+
+def export_guarded(
+    source: str | Any,
+    out: str | Any,
+    calibration: np.ndarray,
+    *,
+    max_loss: float = 1.0,
+    metric: str = "auto",
+    eval_x: np.ndarray | None = None,
+    eval_y: np.ndarray | None = None,
+    source_sha256: str | None = None,
+    **options: Any,
+) -> GuardResult:
+    """Write the guarded int8 model of ``source`` to ``out`` (the ``tflite-int8-guarded`` variant).
+
+    Without ``eval_x`` the calibration samples are split: the first half calibrates and the second half
+    scores (agreement with float unless ``eval_y`` is given). Raises QuantizeError when no float-layer set
+    meets ``max_loss``; nothing is written then.
+    """
+    keras_model, file_hash = load_source(source)
+    x = np.asarray(calibration, dtype=np.float32)
+    if eval_x is None:
+        if len(x) < 2:
+            raise QuantizeError("tflite-int8-guarded needs at least 2 calibration samples (half score it)")
+        x, eval_x = x[: len(x) // 2], x[len(x) // 2 :]
+    result = guarded_int8(
+        keras_model, x, eval_x, eval_y, metric=metric, max_loss=max_loss, latency=False, **options
+    )
+    if not result.met:
+        raise QuantizeError(
+            f"no float-layer set met max_loss {max_loss:g} (best loss {result.chosen.loss:.3g} "
+            f"{result.metric.loss_unit}); raise the budget or fine-tune with edgesmith-quantize qat"
+        )
+    guarded_artifact(result, keras_model, source_sha256 or file_hash).save(out)
+    return result

@@ -27,7 +27,7 @@ _DEFAULT_FOR_TASK = {
     "reconstruction": "mae",
     "regression": "mae",
 }
-METRIC_NAMES = ("auto", *_METRICS)
+METRIC_NAMES = ("auto", *_METRICS, "agreement")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +46,10 @@ class Metric:
         return "points" if self.higher_is_better else "% of float error"
 
     def value(self, x: np.ndarray, y: np.ndarray | None, pred: np.ndarray) -> float:
-        """The metric of ``pred`` (accuracy and IoU in percent)."""
+        """The metric of ``pred`` (accuracy and IoU in percent; for ``agreement``, ``y`` is the float
+        model's predictions)."""
+        if self.name == "agreement":
+            return agreement(np.asarray(y), np.asarray(pred), self.activation)
         return self.scale * task_metrics(self.task, x, y, pred, self.activation)[self.key]
 
     def loss(self, reference: float, value: float) -> float:
@@ -69,6 +72,8 @@ def resolve_metric(
     """The :class:`Metric` called ``name`` (``auto``: from the data and the model's output shape)."""
     if name not in METRIC_NAMES:
         raise QuantizeError(f"unknown metric {name!r}; choose one of: {', '.join(METRIC_NAMES)}")
+    if name == "agreement":
+        return Metric("agreement", "agreement", "agreement_pct", 1.0, True, activation)
     task = infer_task(x, y, output_shape)
     if name == "auto":
         name = _DEFAULT_FOR_TASK[task]
@@ -86,3 +91,19 @@ def resolve_metric(
     if task in ("classification", "boxes") and y is None:
         raise QuantizeError(f"metric {name} needs labels; give data with y")
     return Metric(name, fixed_task or task, key, scale, higher, activation)
+
+
+def agreement(reference: np.ndarray, pred: np.ndarray, activation: str = "linear") -> float:
+    """How closely ``pred`` follows the float model's ``reference`` outputs, in percent (100 = identical).
+
+    Class outputs: share of samples with the same class. Anything else: 100 × (1 − mean |pred − ref| /
+    mean |ref|), floored at 0. Needs no labels, so any data (even unlabeled photos) can guard int8.
+    """
+    ref = reference.reshape(len(reference), -1).astype(np.float64)
+    out = pred.reshape(len(pred), -1).astype(np.float64)
+    if ref.shape[1] > 1 and activation in ("softmax", "linear"):  # class scores (sigmoid heads: boxes)
+        return float(100.0 * np.mean(ref.argmax(1) == out.argmax(1)))
+    if ref.shape[1] == 1 and activation == "sigmoid":
+        return float(100.0 * np.mean((ref[:, 0] > 0.5) == (out[:, 0] > 0.5)))
+    scale = float(np.mean(np.abs(ref))) or 1e-12
+    return float(max(0.0, 100.0 * (1.0 - np.mean(np.abs(out - ref)) / scale)))
