@@ -28,3 +28,7 @@ class UnquantizableOpError(QuantizeError):
 
 class OutputPathError(QuantizeError):
     """The output path cannot be written (missing directory, existing directory with that name ...)."""
+
+
+class MissingDependencyError(QuantizeError):
+    """An optional library a requested feature needs (e.g. matplotlib for --plot) is not installed."""
