@@ -295,6 +295,13 @@ def matrix(
         raise NothingFound("every variant failed", fix="see the table for each reason")
 
 
+def _first_clause(text: str) -> str:
+    """The reason up to its first ';' or '(' (the full text is in matrix.md)."""
+    for sep in ("; ", " ("):
+        text = text.split(sep, 1)[0]
+    return text.strip()
+
+
 def _print_matrix(result: Any) -> None:
     """The summary: one row per variant in at most 80 columns, then the decision and the files."""
     res, d = result.result, result.decision
@@ -305,9 +312,13 @@ def _print_matrix(result: Any) -> None:
         table.add_column(col, justify=just, overflow="fold")
     table.add_column("MB", justify="right")
     table.add_column("note", overflow="fold", max_width=24)
+    skipped: dict[str, list[str]] = {}
     for r in res.rows:
+        if r.error and r.error.startswith("not built: "):  # grouped below, first clause only
+            skipped.setdefault(_first_clause(r.error[len("not built: ") :]), []).append(r.variant)
+            continue
         if not r.ok:
-            table.add_row(escape(r.variant), "", "", "", "", escape(r.error or ""))
+            table.add_row(escape(r.variant), "", "", "", "", escape(_first_clause(r.error or "")))
             continue
         metric = "ref" if r.reference else f"{r.metric:.4g}"
         note = "cached" if r.extra.get("cached") else ""
@@ -321,6 +332,8 @@ def _print_matrix(result: Any) -> None:
             f"{r.size_mb:.2f}",
             escape(note),
         )
+    for reason, names in skipped.items():
+        table.add_row(escape(", ".join(names)), "", "", "", "", escape(f"not built: {reason}"))
     out.print(table)
     out.print(escape(d.summary()), highlight=False)
     out.print(f"tables, plot, commands: {escape(result.out)}/matrix.md", highlight=False, soft_wrap=True)
