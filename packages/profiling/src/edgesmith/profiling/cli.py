@@ -300,21 +300,45 @@ def matrix(
         raise NothingFound("every variant failed", fix="see the table for each reason")
 
 
+def _families(names: list[str], rows: list[Any]) -> str:
+    """``tflite-*`` for every precision of a family, else the variant names, comma-separated."""
+    out = []
+    for family in dict.fromkeys(n.split("-", 1)[0] for n in names):
+        mine = [n for n in names if n.split("-", 1)[0] == family]
+        every = [r.variant for r in rows if r.variant.split("-", 1)[0] == family]
+        out += [f"{family}-*"] if len(mine) > 1 and mine == every else mine
+    return ", ".join(out)
+
+
+def _first_clause(text: str) -> str:
+    """The reason up to its first ';' or '(' (the full text is in matrix.md)."""
+    for sep in ("; ", " ("):
+        text = text.split(sep, 1)[0]
+    return text.strip()
+
+
 def _print_matrix(result: Any) -> None:
     """The summary: one row per variant in at most 80 columns, then the decision and the files."""
     res, d = result.result, result.decision
     table = Table(
         title=f"{Path(result.model).name} · {res.samples} samples of {res.dataset}", title_justify="left"
     )
-    for col, just in (("variant", "left"), ("ms", "right"), ("speed", "right"), (res.metric_key, "right")):
-        table.add_column(col, justify=just, overflow="fold")
+    table.add_column("variant", overflow="fold", max_width=20)
+    for col in ("ms", "speed", res.metric_key):
+        table.add_column(col, justify="right", overflow="fold")
     table.add_column("MB", justify="right")
     table.add_column("note", overflow="fold", max_width=24)
+    skipped: dict[str, list[str]] = {}
     for r in res.rows:
-        if not r.ok:
-            table.add_row(escape(r.variant), "", "", "", "", escape(r.error or ""))
+        if r.error and r.error.startswith("not built: "):  # grouped below, first clause only
+            skipped.setdefault(_first_clause(r.error[len("not built: ") :]), []).append(r.variant)
             continue
-        metric = "ref" if r.reference else f"{r.metric:.4g}"
+        if not r.ok:
+            table.add_row(escape(r.variant), "", "", "", "", escape(_first_clause(r.error or "")))
+            continue
+        metric = (
+            "ref" if r.reference else f"{r.metric:.6f}" if res.metric_key == "cosine" else f"{r.metric:.4g}"
+        )
         note = "cached" if r.extra.get("cached") else ""
         if r.extra.get("via"):
             note = f"via {r.extra['via']}" + (", cached" if note else "")
@@ -326,6 +350,8 @@ def _print_matrix(result: Any) -> None:
             f"{r.size_mb:.2f}",
             escape(note),
         )
+    for reason, names in skipped.items():
+        table.add_row(escape(_families(names, res.rows)), "", "", "", "", escape(f"not built: {reason}"))
     out.print(table)
     out.print(escape(d.summary()), highlight=False)
     out.print(f"tables, plot, commands: {escape(result.out)}/matrix.md", highlight=False, soft_wrap=True)
