@@ -196,6 +196,47 @@ def tune_cmd(
     )
 
 
+@app.command("bench")
+def bench_cmd(
+    artifact: Annotated[Path, typer.Argument(help="A compiled .tvm directory.")],
+    against: Annotated[Path, typer.Option(help="The source model (.onnx or .tflite) to time beside it.")],
+    threads: Annotated[int, typer.Option(help="Threads for both runtimes.")] = 2,
+    rounds: Annotated[int, typer.Option(help="Interleaved rounds (one call of each per round).")] = 50,
+    warmup: Annotated[int, typer.Option(help="Untimed calls of each first.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Time a compiled model beside ONNX Runtime / TFLite running its source, interleaved, in one process.
+
+    Example: edgesmith-tvm bench mobilenet.tvm --against mobilenet.onnx --threads 2 --rounds 100
+    """
+    from edgesmith.export_tvm.compare import side_by_side
+
+    try:
+        result = side_by_side(artifact, against, threads=threads, rounds=rounds, warmup=warmup)
+    except (TVMExportError, RunnerError, OSError) as exc:
+        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    emit(result.to_dict(), as_json, f"TVM vs {result.reference}: {result.ratio:.2f}×")
+
+
+@app.command("compact")
+def compact_cmd(
+    logs: Annotated[list[Path], typer.Argument(help="Tuning logs to merge (directories from `tune`).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Log directory to write (replaced).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Keep only the best record of each kernel of one or more logs: a small log to ship or share.
+
+    Example: edgesmith-tvm compact cifar-log/ plate-log/ -o logs/x86-avx512
+    """
+    from edgesmith.export_tvm.tuning import compact_log
+
+    try:
+        records = compact_log(list(logs), output)
+    except TVMExportError as exc:
+        fail(str(exc))
+    emit({"output": str(output), "records": records, "sources": [str(p) for p in logs]}, as_json, "compacted")
+
+
 @app.command("run")
 def run_cmd(
     artifact: Annotated[Path, typer.Argument(help="A compiled .tvm directory.")],

@@ -235,18 +235,45 @@ def tune_model(
     return TuneReport(results, spent, time.perf_counter() - start, log_path, stopped)
 
 
-def compact_log(source: str | os.PathLike[str], destination: str | os.PathLike[str]) -> int:
-    """Copy only the best record of each workload to a new log (for shipping); returns the record count."""
-    import shutil
+def compact_log(
+    source: str | os.PathLike[str] | list[str | os.PathLike[str]], destination: str | os.PathLike[str]
+) -> int:
+    """Write only the best record of each workload of one or more logs to ``destination`` (for shipping).
 
-    if not is_log(source):
-        raise TVMExportError(f"{source}: not a tuning log (no {WORKLOADS}); run `edgesmith-tvm tune` first")
+    Returns the number of records written; ``destination`` is replaced.
+    """
+    import shutil
+    import tempfile
+
+    sources = [Path(p) for p in (source if isinstance(source, list) else [source])]
+    for src in sources:
+        if not is_log(src):
+            raise TVMExportError(f"{src}: not a tuning log (no {WORKLOADS}); run `edgesmith-tvm tune` first")
     dst = Path(destination)
-    if dst.exists():
-        shutil.rmtree(dst)
-    pruned = open_log(dst)
-    open_log(source).dump_pruned(pruned)
-    return len(pruned)
+    with tempfile.TemporaryDirectory() as tmp:
+        merged = open_log(Path(tmp) / "merged")
+        for src in sources:
+            for record in open_log(src).get_all_tuning_records():
+                merged.commit_tuning_record(
+                    type(record)(
+                        record.trace,
+                        merged.commit_workload(record.workload.mod),
+                        record.run_secs,
+                        record.target,
+                        record.args_info,
+                    )
+                )
+        staging = Path(tmp) / "pruned"
+        pruned = open_log(staging)
+        merged.dump_pruned(pruned)
+        count = len(pruned)
+        del pruned, merged
+        if dst.exists():
+            shutil.rmtree(dst)
+        dst.mkdir(parents=True)
+        for name in (WORKLOADS, RECORDS):
+            shutil.copyfile(staging / name, dst / name)
+    return count
 
 
 __all__ = [
