@@ -1,10 +1,10 @@
 """Synthetic Costa Rican licence plates in real photographs, with exact box annotations (document 001).
 
 Document 001 trained its detector on 130 annotated photos that cannot be shipped; this module makes the same
-kind of data from scratch: a plate template drawn with a real TrueType font (matplotlib's DejaVu Sans Bold),
-warped with a random perspective into crops of scikit-image's bundled photographs, then degraded with blur,
-lighting, noise and JPEG artifacts. Every step draws from a numpy ``Generator``: a seed reproduces a dataset.
-Nothing is downloaded.
+kind of data from scratch: a plate drawn by :mod:`edgesmith.datasets.plate_render` (many TrueType faces,
+templates with borders, screws and the "COSTA RICA" band), warped with a random perspective into crops of
+scikit-image's bundled photographs, then degraded with blur, lighting, noise and JPEG artifacts. Every step
+draws from a numpy ``Generator``: a seed reproduces a dataset. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageFilter
+
+from edgesmith.datasets.plate_fonts import training_fonts
+from edgesmith.datasets.plate_render import PLATE_ASPECT, plate_font_path, render_plate
 
 PLATE_LETTERS = string.ascii_uppercase
 """Letters drawn on the three-letter plates."""
 
 PLATE_STYLES = ("letters", "numeric")
 """``letters``: ``ABC-123`` (current plates); ``numeric``: one to six digits (older plates)."""
-
-PLATE_ASPECT = 2.0
-"""Width / height of a Costa Rican plate (30 cm × 15 cm)."""
 
 CSV_COLUMNS = ("name", "width", "height", "x1", "y1", "x2", "y2")
 """Document 001's annotation CSV (``edgesmith.datasets.PLATE_CSV_HEADER``): name, size px, normalised box."""
@@ -52,68 +52,6 @@ def random_plate_text(rng: np.random.Generator, style: str | None = None) -> str
         first = str(rng.integers(1, 10))
         return first + "".join(str(d) for d in rng.integers(0, 10, size=length - 1))
     raise ValueError(f"unknown plate style {style!r}; use one of {', '.join(PLATE_STYLES)}")
-
-
-@functools.cache
-def plate_font_path() -> str:
-    """Path of the bold TrueType font plates are drawn with (DejaVu Sans Bold, in matplotlib's wheel)."""
-    from matplotlib import font_manager
-
-    props = font_manager.FontProperties(family="DejaVu Sans", weight="bold")
-    return font_manager.findfont(props, fallback_to_default=False)
-
-
-@functools.cache
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(plate_font_path(), size)
-
-
-def render_plate(text: str, rng: np.random.Generator | None = None, height: int = 96) -> Image.Image:
-    """Draw ``text`` on a Costa Rican plate template (white plate, blue border and "COSTA RICA" band) as RGB.
-
-    With ``rng`` the colours, band height and character weight vary slightly; without it the plate is the
-    clean template. The result is ``PLATE_ASPECT`` times wider than ``height``.
-    """
-    if not text:
-        raise ValueError("plate text is empty")
-    h = max(int(height), 16)
-    w = round(h * PLATE_ASPECT)
-    jitter = (
-        (lambda lo, hi: float(rng.uniform(lo, hi))) if rng is not None else (lambda lo, hi: (lo + hi) / 2)
-    )
-    white = tuple(int(255 - jitter(0, 30)) for _ in range(3))
-    blue = (int(jitter(0, 40)), int(jitter(40, 90)), int(jitter(130, 190)))
-    ink = (int(jitter(0, 40)),) * 2 + (int(jitter(10, 80)),)
-    img = Image.new("RGB", (w, h), white)
-    draw = ImageDraw.Draw(img)
-    border = max(1, round(h * 0.045))
-    radius = max(2, round(h * 0.08))
-    draw.rounded_rectangle((0, 0, w - 1, h - 1), radius=radius, fill=blue)
-    draw.rounded_rectangle((border, border, w - 1 - border, h - 1 - border), radius=radius, fill=white)
-    band = round(h * jitter(0.2, 0.26))
-    draw.rectangle((border, border + radius // 2, w - 1 - border, band), fill=blue)
-    draw.rounded_rectangle((border, border, w - 1 - border, band), radius=radius, fill=blue)
-    _draw_fitted(img, "COSTA RICA", box=(0.3 * w, border, 0.7 * w, band), fill=white)
-    text_top = band + round(h * 0.08)
-    _draw_fitted(img, text, box=(0.07 * w, text_top, 0.93 * w, h - border - round(h * 0.1)), fill=ink)
-    return img
-
-
-def _draw_fitted(img: Image.Image, text: str, box: tuple[float, float, float, float], fill: tuple) -> None:
-    """Draw ``text`` scaled to fill ``box`` (x0, y0, x1, y1 in pixels), centred, keeping its glyph shapes."""
-    x0, y0, x1, y1 = box
-    bw, bh = max(int(x1 - x0), 1), max(int(y1 - y0), 1)
-    size = max(int(bh * 1.3), 6)
-    font = _font(size)
-    left, top, right, bottom = font.getbbox(text)
-    tw, th = right - left, bottom - top
-    glyphs = Image.new("L", (tw, th), 0)
-    ImageDraw.Draw(glyphs).text((-left, -top), text, font=font, fill=255)
-    scale = min(bw / tw, bh / th)
-    nw, nh = max(int(tw * min(scale, bw / tw)), 1), max(int(th * scale), 1)
-    glyphs = glyphs.resize((nw, nh), Image.LANCZOS)
-    px, py = int(x0 + (bw - nw) / 2), int(y0 + (bh - nh) / 2)
-    img.paste(Image.new("RGB", (nw, nh), fill), (px, py), glyphs)
 
 
 @functools.cache
@@ -268,7 +206,7 @@ def generate_dataset(
         "seed": seed,
         "n": n,
         "size": list(size),
-        "font": Path(plate_font_path()).name,
+        "fonts": [p.name for p in training_fonts()],
         "backgrounds": len(_background_photos()),
     }
     (out / "dataset.json").write_text(json.dumps(recipe, indent=2) + "\n")

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from edgesmith.export_tvm.errors import TVMExportError
-from edgesmith.profiling.console import emit, err, fail, out
+from edgesmith.profiling.console import emit, err, fail, out, run_cli
 from edgesmith.profiling.runner import RunnerError
 
 app = typer.Typer(
@@ -95,7 +95,7 @@ def compile_cmd(
                 ),
             )
     except TVMExportError as exc:
-        fail(str(exc))
+        fail(exc)
     emit(result.to_dict(), as_json, f"TVM compile: {output}")
 
 
@@ -178,7 +178,7 @@ def tune_cmd(
                 progress=progress,
             )
     except (TVMExportError, RunnerError) as exc:
-        fail(str(exc))
+        fail(exc)
     if as_json:
         emit(result.to_dict(), True, "")
         return
@@ -189,6 +189,9 @@ def tune_cmd(
     out.print(_task_table(report, title))
     sbs = result.comparison
     out.print(f"{result.compiled}: {result.tuned} tuned + {result.default} default-scheduled kernels")
+    if sbs is None:
+        out.print(f"no side-by-side latency: {result.comparison_skipped}")
+        return
     out.print(
         f"latency, batch {batch}, {sbs.threads} threads, {sbs.rounds} interleaved rounds: "
         f"TVM {sbs.tvm_ms:.3f} ms · {sbs.reference} {sbs.reference_ms:.3f} ms · {sbs.ratio:.2f}× "
@@ -214,7 +217,7 @@ def bench_cmd(
     try:
         result = side_by_side(artifact, against, threads=threads, rounds=rounds, warmup=warmup)
     except (TVMExportError, RunnerError, OSError) as exc:
-        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        fail(exc)
     emit(result.to_dict(), as_json, f"TVM vs {result.reference}: {result.ratio:.2f}×")
 
 
@@ -233,7 +236,7 @@ def compact_cmd(
     try:
         records = compact_log(list(logs), output)
     except TVMExportError as exc:
-        fail(str(exc))
+        fail(exc)
     emit({"output": str(output), "records": records, "sources": [str(p) for p in logs]}, as_json, "compacted")
 
 
@@ -266,7 +269,7 @@ def run_cmd(
             out = runner.predict(x)
             info = runner.describe().to_dict()
     except (TVMExportError, RunnerError, OSError, ValueError) as exc:
-        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        fail(exc)
     stats = result.stats()
     payload = {
         "artifact": str(artifact),
@@ -283,8 +286,8 @@ def run_cmd(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 __all__ = ["app", "main"]

@@ -20,6 +20,7 @@ from edgesmith.export_tvm.frontends import import_model
 from edgesmith.export_tvm.shipped_logs import shipped_log
 from edgesmith.export_tvm.targets import parse_target
 from edgesmith.export_tvm.tuning import RECORDS, WORKLOADS, TuneReport, is_log, tune_model
+from edgesmith.profiling.runner import RunnerError
 
 
 @dataclasses.dataclass
@@ -30,8 +31,9 @@ class TuneSession:
     compiled: Path
     tuned: int
     default: int
-    comparison: SideBySide
+    comparison: SideBySide | None
     seeded_from: Path | None
+    comparison_skipped: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,7 +42,8 @@ class TuneSession:
             "kernels_tuned": self.tuned,
             "kernels_default": self.default,
             "seeded_from": str(self.seeded_from) if self.seeded_from else None,
-            "latency": self.comparison.to_dict(),
+            "latency": self.comparison.to_dict() if self.comparison else None,
+            "latency_skipped": self.comparison_skipped,
         }
 
 
@@ -90,9 +93,19 @@ def tune_and_measure(
     for task in report.tasks:
         if task.schedule == "default":
             task.best_ms = compiled.default_latency_ms.get(task.name)
-    comparison = side_by_side(compiled.path, model, threads=threads, rounds=rounds)
+    comparison, skipped = None, None
+    try:  # the tuning is done and saved; a missing reference runtime must not lose it
+        comparison = side_by_side(compiled.path, model, threads=threads, rounds=rounds)
+    except RunnerError as exc:
+        skipped = str(exc).splitlines()[0]
     return TuneSession(
-        report, compiled.path, compiled.tuned_functions, compiled.default_functions, comparison, seeded
+        report,
+        compiled.path,
+        compiled.tuned_functions,
+        compiled.default_functions,
+        comparison,
+        seeded,
+        skipped,
     )
 
 
