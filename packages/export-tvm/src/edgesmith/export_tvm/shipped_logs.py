@@ -25,6 +25,8 @@ def shipped_log(target: str | object) -> Path | None:
 
 def shipped_presets() -> list[str]:
     """Presets that come with a tuning log."""
+    if not LOGS.is_dir():
+        return []
     return sorted(p.name for p in LOGS.iterdir() if (p / "database_tuning_record.json").is_file())
 
 

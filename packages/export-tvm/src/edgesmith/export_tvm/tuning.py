@@ -208,8 +208,8 @@ def tune_model(
             max_trials_global=trials,
             num_trials_per_iter=per_iter,
             # generous timeouts: a fresh worker imports TVM first, which takes long on a loaded machine
-            builder=ms.builder.LocalBuilder(max_workers=cpu_count(), timeout_sec=180.0),
-            runner=ms.runner.LocalRunner(evaluator_config=evaluator, timeout_sec=120.0),
+            builder=ms.builder.LocalBuilder(max_workers=cpu_count(), timeout_sec=600.0),
+            runner=ms.runner.LocalRunner(evaluator_config=evaluator, timeout_sec=300.0),
             database=db,
             cost_model=ms.cost_model.XGBModel(num_tuning_cores=cpu_count()),
             measure_callbacks=[*ms.measure_callback.MeasureCallback.create("default"), callback],
