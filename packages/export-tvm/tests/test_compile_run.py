@@ -129,6 +129,6 @@ def test_cli_compile_run_and_errors(tmp_path, compiled):
         app, ["compile", str(onnx_model), "--target", "nosuch", "-o", str(tmp_path / "b.tvm")]
     )
     lines = [ln for ln in bad.output.splitlines() if ln.strip()]
-    assert bad.exit_code == 1 and len(lines) == 1 and "TVM rejects target" in lines[0]
+    assert bad.exit_code == 2 and len(lines) == 1 and "TVM rejects target" in lines[0]
     missing = CliRunner().invoke(app, ["run", str(tmp_path / "none.tvm")])
-    assert missing.exit_code == 1 and "none.tvm" in missing.output
+    assert missing.exit_code == 2 and "none.tvm" in missing.output

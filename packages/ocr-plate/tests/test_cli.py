@@ -16,7 +16,7 @@ def test_day():
     assert runner.invoke(app, ["day", "6"]).stdout.strip() == "Wednesday"
     assert runner.invoke(app, ["day", "abc-129"]).stdout.strip() == "Friday"
     bad = runner.invoke(app, ["day", "x"])
-    assert bad.exit_code == 1 and "single digit" in bad.output
+    assert bad.exit_code == 2 and "single digit" in bad.output
 
 
 def test_read_json_and_bad_files(tmp_path):
@@ -45,16 +45,16 @@ def test_read_with_box_and_bad_box(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["text"] == "305718"
     bad = runner.invoke(app, ["read", str(path), "--box", "1,2,3"])
-    assert bad.exit_code == 1 and "--box" in bad.output
+    assert bad.exit_code == 2 and "--box" in bad.output
 
 
 def test_unknown_reader_and_weights(tmp_path):
     crop = tmp_path / "c.png"
     Image.fromarray(np.asarray(render_plate("1", height=32))).save(crop)
     result = runner.invoke(app, ["read", str(crop), "--reader", "abc"])
-    assert result.exit_code == 1 and "choose one of" in result.output
+    assert result.exit_code == 2 and "choose one of" in result.output
     result = runner.invoke(app, ["read", str(crop), "--weights", str(tmp_path / "none.tflite")])
-    assert result.exit_code == 1 and "not found" in result.output
+    assert result.exit_code == 2 and "not found" in result.output
 
 
 def test_eval_json():

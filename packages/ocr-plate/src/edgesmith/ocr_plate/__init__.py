@@ -1,4 +1,4 @@
-"""Licence-plate OCR (document 001): crop preprocessing, CRNN and Tesseract readers, restriction day."""
+"""Licence-plate OCR (the plate study): crop preprocessing, CRNN and Tesseract readers, restriction day."""
 
 from edgesmith.ocr_plate.plate_format import (
     PLATE_ALPHABET,

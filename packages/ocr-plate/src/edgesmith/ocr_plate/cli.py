@@ -8,7 +8,6 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -16,6 +15,9 @@ from edgesmith.ocr_plate.plate_format import canonical_plate
 from edgesmith.ocr_plate.readers import DEFAULT_READER, READERS, get_reader
 from edgesmith.ocr_plate.reading import OcrError, PlateReader
 from edgesmith.ocr_plate.restriction import restriction_day
+from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import EdgesmithError
+from edgesmith.profiling.limits import check_image_pixels
 
 app = typer.Typer(
     name="ocr-plate",
@@ -24,8 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 ReaderOpt = Annotated[str, typer.Option("--reader", "-r", help=f"OCR engine: {' | '.join(READERS)}")]
 WeightsOpt = Annotated[
@@ -33,7 +35,7 @@ WeightsOpt = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
+def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
@@ -42,7 +44,7 @@ def _open_reader(name: str, weights: str) -> PlateReader:
     try:
         return get_reader(name, model=weights) if name == "crnn" else get_reader(name)
     except (OcrError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), int(getattr(exc, "exit_code", 2))) from None
 
 
 def _load_crop(path: Path, box: tuple[float, float, float, float] | None, margin: float) -> np.ndarray:
@@ -51,8 +53,14 @@ def _load_crop(path: Path, box: tuple[float, float, float, float] | None, margin
 
     from edgesmith.ocr_plate.preprocess import crop_box
 
+    if path.is_dir():
+        raise ValueError(f"{path}: a folder, not an image; pass the crop files themselves")
     if not path.is_file():
         raise ValueError(f"{path}: no such file")
+    try:
+        check_image_pixels(path)  # a decompression bomb is refused before it is decoded
+    except EdgesmithError as exc:
+        raise ValueError(str(exc)) from None
     try:
         with Image.open(path) as im:
             rgb = np.asarray(im.convert("RGB"))
@@ -124,15 +132,15 @@ def read(
         print(json.dumps(results if len(results) != 1 else results[0], indent=2))
     elif table.row_count:
         out.print(table)
-    if failed:
-        raise typer.Exit(1)
+    if failed:  # every input unreadable: bad input (2); only some: a partial result (1)
+        raise typer.Exit(2 if failed == len(images) else 1)
 
 
 @app.command()
 def day(digit: Annotated[str, typer.Argument(help="last digit of the plate (0-9) or a whole plate")]) -> None:
     """Name the weekday a plate may not circulate (Costa Rica: 1-2 Mon, 3-4 Tue, 5-6 Wed, 7-8 Thu, 9-0 Fri).
 
-    Example: ocr-plate day ABC-126   (→ Wednesday, as in document 001's example)
+    Example: ocr-plate day ABC-126   (→ Wednesday, as in the Costa Rica plate study's example)
     """
     plate = canonical_plate(digit) or digit.strip()
     try:
@@ -229,3 +237,8 @@ def evaluate(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+def main() -> None:
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)

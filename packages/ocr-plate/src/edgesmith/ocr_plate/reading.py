@@ -10,14 +10,17 @@ import numpy as np
 
 from edgesmith.ocr_plate.plate_format import PlateFormat, canonical_plate, last_digit, validate_plate
 from edgesmith.ocr_plate.restriction import restriction_day
+from edgesmith.profiling.errors import EdgesmithError, ExitCode
 
 
-class OcrError(RuntimeError):
+class OcrError(EdgesmithError, RuntimeError):
     """A reader cannot run (missing binary, missing or corrupt weights); the message names the fix."""
 
 
 class ReaderUnavailable(OcrError):
     """The reader's engine is not installed (e.g. the ``tesseract`` binary)."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
 
 
 @dataclasses.dataclass(frozen=True)

@@ -97,12 +97,16 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def summary(self) -> str:
-        """A few lines, each under 80 columns when variant names are short."""
-        lines = [f"ship: {self.chosen}" if self.chosen else "ship: nothing qualifies", f"  {self.reason}"]
+    def summary(self, width: int = 80) -> str:
+        """The decision, its reason, the Pareto front and the warnings, wrapped to ``width`` columns."""
+        import textwrap
+
+        lines = [f"ship: {self.chosen}" if self.chosen else "ship: nothing qualifies"]
+        lines += textwrap.wrap(self.reason, width, initial_indent="  ", subsequent_indent="  ")
         if self.pareto:
-            lines.append("Pareto front (latency vs metric): " + ", ".join(self.pareto))
-        lines += [f"warning: {w}" for w in self.warnings]
+            lines += textwrap.wrap("Pareto front (latency vs metric): " + ", ".join(self.pareto), width)
+        for w in self.warnings:
+            lines += textwrap.wrap(f"warning: {w}", width, subsequent_indent="  ")
         return "\n".join(lines)
 
 

@@ -71,7 +71,10 @@ class PlannedVariant:
 
 def exporters() -> dict[str, Any]:
     """The exporters registered under ``edgesmith.exporters``, by family name (broken plugins left out)."""
-    from edgesmith.profiling.exporters import ExporterError, exporter_names, get_exporter
+    try:
+        from edgesmith.profiling.exporters import ExporterError, exporter_names, get_exporter
+    except ImportError:  # an edgesmith-profiling without the exporter registry: measure given artifacts only
+        return {}
 
     found = {}
     for name in exporter_names():
@@ -105,6 +108,8 @@ def plan_variants(
     goes through it, so TVM and TensorRT see the simplified graph."""
     plans: list[PlannedVariant] = []
     wanted_set = {w.strip().lower() for w in wanted or () if w.strip()}
+    if wanted_set == {"none"}:  # only the source (and any artifacts the user passes)
+        return plans
     normalizer = (
         fmt if fmt in found and fmt in found[fmt].sources and "fp32" in found[fmt].precisions else None
     )
@@ -422,6 +427,9 @@ def profile_model(
     fmt = source_format(src)
     folder = Path(out) if out else Path(f"matrix-{src.stem}")
     runner_options = {"threads": threads} if threads else {}
+    found = exporters()
+    plans = plan_variants(fmt, found, variants)
+    calibrates = any(p.precision.startswith("int8") and not p.why_not for p in plans)
     with open_runner(src, **runner_options) as source_runner:
         specs = source_runner.input_specs()
         shapes = resolve(input_shape or {}, [(s.name, s.shape) for s in specs])
@@ -433,7 +441,10 @@ def profile_model(
         if shapes:
             specs = [dataclasses.replace(s, shape=shapes.get(s.name, s.shape)) for s in specs]
         _check_fits(dataset, specs, src)
-        calib, evaluation = dataset.split_calibration(calibration_samples)
+        # int8 variants calibrate on the first samples and are scored on the rest; without one, all score
+        calib, evaluation = (
+            dataset.split_calibration(calibration_samples) if calibrates else (dataset, dataset)
+        )
         chosen = _auto_metric(evaluation) if metric == "auto" else metric
         if chosen is None:
             first = source_runner.predict(evaluation.x[:1])
@@ -457,8 +468,6 @@ def profile_model(
     options = dict(export_options or {})
     if shapes:
         options["input_shapes"] = shapes
-    found = exporters()
-    plans = plan_variants(fmt, found, variants)
     by_name = {p.name: p for p in plans}
     x, y = evaluation.x, evaluation.y
     rows: list[MatrixRow] = []

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from edgesmith.profiling.console import FoldingConsole, run_cli
 from edgesmith.quantize.errors import QuantizeError
 from edgesmith.quantize.modes import IoDtype, Mode
 
@@ -24,8 +24,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 DATA_HELP = "image folder, .npy/.npz, CSV of image paths + targets, digits, photos, mnist/cifar10 + data dir"
 ModelArg = Annotated[Path, typer.Argument(help="float Keras model: .keras, .h5 or SavedModel directory")]
@@ -71,7 +71,7 @@ ThreadsOpt = Annotated[int, typer.Option("--threads", min=1, help="TFLite interp
 
 @contextlib.contextmanager
 def _errors() -> Iterator[None]:
-    """Print the package errors as one red line and exit 1 (tracebacks only for real bugs)."""
+    """Print the package errors as one red line, exit with the contract's code (tracebacks: real bugs)."""
     from edgesmith.datasets import DatasetError
     from edgesmith.models import ModelError
 
@@ -79,7 +79,7 @@ def _errors() -> Iterator[None]:
         yield
     except (QuantizeError, ModelError, DatasetError) as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(int(exc.exit_code)) from None  # 2 bad input, 3 missing dependency
 
 
 def _usage_error(message: str) -> None:
@@ -629,7 +629,8 @@ def debug(
 
 
 def main() -> None:
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 if __name__ == "__main__":
