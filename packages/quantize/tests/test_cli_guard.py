@@ -37,13 +37,6 @@ def test_debug_json_and_plot(files) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_debug_table_names_worst_layers(files) -> None:
-    args = ["debug", str(files / "hostile.keras"), "--data", str(files / "heldout.npz"), "--top", "3"]
-    result = runner.invoke(app, [*args, "--samples", "30"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    assert f"worst layers: {CONSUMER_LAYER}" in result.stdout and "outlier channel" in result.stdout
-
-
 def test_convert_max_loss_writes_model_with_float_layers(files) -> None:
     out = files / "guarded.tflite"
     args = ["convert", str(files / "hostile.keras"), "-o", str(out), "--data", str(files / "heldout.npz")]

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 from edgesmith.quantize.debug import debug_int8
 from edgesmith.quantize.errors import QuantizeError
@@ -52,6 +53,11 @@ def test_debug_names_the_damaged_layer_and_explains_it(hostile, hostile_heldout)
     normal = next(r for r in report.layers if r.layer == "stem")
     assert 0.1 < normal.rmse_per_scale < 1.0 and not normal.notes  # rounding-sized error, nothing to explain
     assert json.loads(report.to_json())["worst"][0] == CONSUMER_LAYER
+    console = Console(record=True, width=220)
+    console.print(report.table(3))
+    text = console.export_text()
+    assert CONSUMER_LAYER in text and "RMSE/scale" in text and "loss" in text
+    assert any(line.startswith(f"{HOSTILE_LAYER}: ") for line in report.explanations())
     assert [r.depth for r in report.layers] == sorted(r.depth for r in report.layers)
 
 

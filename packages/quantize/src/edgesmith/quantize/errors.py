@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edgesmith.profiling.errors import EdgesmithError
+from edgesmith.profiling.errors import EdgesmithError, ExitCode
 
 
 class QuantizeError(EdgesmithError, ValueError):
@@ -32,3 +32,5 @@ class OutputPathError(QuantizeError):
 
 class MissingDependencyError(QuantizeError):
     """An optional library a requested feature needs (e.g. matplotlib for --plot) is not installed."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
