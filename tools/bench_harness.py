@@ -1,4 +1,4 @@
-"""Quality bars of the profiling harness (issue 4): overhead vs a bare ``interpreter.invoke()`` loop,
+"""Quality bars of the profiling harness: overhead vs a bare ``interpreter.invoke()`` loop,
 and the repeatability (coefficient of variation) of three repeated ``bench`` runs.
 
 Both are measured on one TFLite model, in one process, side by side on the very same interpreter and
@@ -27,7 +27,7 @@ import typer
 from edgesmith.profiling import bench, latency_cv, make_batch
 from edgesmith.profiling.bench import atomic_write, time_calls
 from edgesmith.profiling.host import host_info
-from edgesmith.profiling.tflite_runner import TFLiteRunner
+from edgesmith.quantize.runner import TFLiteRunner
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

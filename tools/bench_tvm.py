@@ -23,11 +23,11 @@ from rich.table import Table
 
 from edgesmith.datasets.tf_runtime import keras, tf
 from edgesmith.export_trt import keras_to_onnx
+from edgesmith.export_trt.onnx_runner import ONNXRunner
 from edgesmith.export_tvm import compile_model, import_model, parse_target, tune_module
 from edgesmith.export_tvm.runner import TVMRunner
 from edgesmith.models import cifar10_cnn
-from edgesmith.profiling.onnx_runner import ONNXRunner
-from edgesmith.profiling.tflite_runner import TFLiteRunner
+from edgesmith.quantize.runner import TFLiteRunner
 
 console = Console()
 

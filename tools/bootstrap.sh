@@ -22,12 +22,18 @@ if ! command -v tesseract >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
 fi
 
-# the TRAINING plate fonts (edgesmith.datasets.plate_fonts.TRAINING_FONTS): bold sans and mono faces
+# Plate fonts: the TRAINING faces (edgesmith.datasets.plate_fonts.TRAINING_FONTS) and, disjoint from them,
+# the faces of the independent held-out plate photos (tests/heldout_plates).
 training_fonts="fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-hack fonts-inconsolata fonts-jetbrains-mono fonts-firacode fonts-open-sans fonts-cantarell fonts-lato fonts-inter fonts-b612 fonts-go fonts-bebas-neue fonts-anonymous-pro fonts-clear-sans fonts-karla fonts-roboto"
-if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W $training_fonts >/dev/null 2>&1; then
-  echo "bootstrap: installing the training plate fonts with apt-get" >&2
+heldout_fonts="fonts-cabin fonts-dosis fonts-jura fonts-fantasque-sans fonts-agave fonts-hermit fonts-3270 fonts-oxygen fonts-mononoki fonts-league-spartan fonts-comfortaa fonts-quicksand"
+missing_fonts=""
+for pkg in $training_fonts $heldout_fonts; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing_fonts="$missing_fonts $pkg"
+done
+if [ -n "$missing_fonts" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "bootstrap: installing the plate fonts with apt-get:$missing_fonts" >&2
   sudo=""
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $training_fonts >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing_fonts >/dev/null
 fi

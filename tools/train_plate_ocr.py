@@ -38,7 +38,9 @@ from edgesmith.ocr_plate.plate_format import PLATE_ALPHABET
 from edgesmith.ocr_plate.rectify import CORNER_INPUT, CORNER_WEIGHTS, CROP_MARGIN
 
 MAX_LABEL = 8
-OLD_MARGIN = 0.06  # the old crop set: document 001's scenes grown by plate-reader's former 6 % margin
+OLD_MARGIN = (
+    0.06  # the old crop set: the Costa Rica plate study's scenes grown by plate-reader's former 6 % margin
+)
 
 
 def exact_accuracy(probs: np.ndarray, texts: list[str]) -> float:

@@ -48,7 +48,7 @@ def test_train_saves_model_with_face_card(trained: dict) -> None:
     assert crops["total_images"] == 24 and crops["total_crops"] + len(crops["no_face"]) == 24
     assert sum(summary["sizes"].values()) == crops["total_crops"]
     side = json.loads(Path(str(trained["model"]) + ".json").read_text())
-    assert side["metadata"]["face"]["classes"] == face["classes"]
+    assert side["face"]["classes"] == face["classes"]
     crop_files = list((trained["model"].parent / "face_crops").rglob("*.png"))
     assert len(crop_files) == crops["total_crops"]
 
@@ -169,7 +169,7 @@ def test_bench_without_export_fails_cleanly(tmp_path: Path) -> None:
 
 def test_refresh_batchnorm_sets_batch_statistics() -> None:
     from edgesmith.datasets.tf_runtime import keras
-    from face_recognizer.training import refresh_batchnorm
+    from edgesmith.models import refresh_batchnorm
 
     inp = keras.Input((4,))
     model = keras.Model(inp, keras.layers.BatchNormalization(momentum=0.999)(inp))

@@ -64,7 +64,7 @@ def test_load_annotated_images_from_generated_set(tmp_path: Path) -> None:
     assert x.shape == (3, 64, 64, 3) and x.dtype == np.uint8
     assert y.shape == (3, 4) and np.all(y[:, 2] > y[:, 0])
     (tmp_path / names[1]).write_bytes(b"not a jpeg")
-    with pytest.raises(AnnotationError, match="cannot read image"):
+    with pytest.raises(AnnotationError, match="not a readable image"):
         load_annotated_images(csv_path, size=(64, 64))
 
 
@@ -88,5 +88,5 @@ def test_train_and_export_writes_float_int8_and_sidecars(tmp_path: Path) -> None
     assert meta["eval_data"]["split"] == "test" and meta["eval_data"]["n"] == 8
     assert 0.0 <= meta["metrics"]["mean_iou"] <= 1.0
     keras_meta = json.loads(result.keras_path.with_name(result.keras_path.name + ".json").read_text())
-    assert keras_meta["sha256"] == meta["source_model_sha256"]
+    assert keras_meta["sha256"] == meta["source"]["sha256"]
     assert not list((tmp_path / "out").glob("*.tmp*"))

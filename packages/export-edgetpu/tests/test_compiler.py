@@ -71,7 +71,7 @@ def test_wrapper_passes_options_moves_outputs_and_writes_sidecar(tflite_models, 
     meta = json.loads((out / "cae_int8_edgetpu.tflite.json").read_text())
     assert meta["tools"]["edgetpu_compiler"] == "16.0.384591198"
     assert meta["metrics"]["tpu_ops"] == 14 and meta["options"]["min_runtime_version"] == 13
-    assert len(meta["source_sha256"]) == 64
+    assert len(meta["source"]["sha256"]) == 64 and meta["format"] == "edgetpu"
 
 
 @pytest.mark.skipif(os.name != "posix", reason="the stand-in compiler is a POSIX script")
@@ -82,3 +82,28 @@ def test_failed_compile_leaves_no_output(tflite_models, tmp_path, monkeypatch):
     with pytest.raises(CompilerError, match="Model not quantized"):
         compile_models([tflite_models["int8"]], out)
     assert [p.name for p in out.iterdir()] == ["argv.txt"]  # only the stand-in's own trace
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the stand-in compiler is a POSIX script")
+def test_exporter_names_the_output_and_records_its_source(tflite_models, tmp_path, monkeypatch):
+    from edgesmith.profiling.artifacts import Artifact, file_hash
+    from edgesmith.profiling.exporters import ExporterUnavailable, export
+
+    src = tmp_path / "cae_int8.tflite"
+    src.write_bytes(tflite_models["int8"].read_bytes())
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    with pytest.raises(ExporterUnavailable, match="apt-get install edgetpu-compiler"):
+        export(src, "edgetpu-int8", tmp_path / "cae.edgetpu.tflite")
+    _stand_in_compiler(tmp_path / "bin", "compile_cae_all_mapped.txt")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    out = tmp_path / "deploy" / "cae.edgetpu.tflite"
+    out.parent.mkdir()
+    art = export(src, "edgetpu", out, num_segments=1)
+    assert out.is_file() and out.with_suffix(".log").is_file()
+    names = sorted(p.name for p in out.parent.iterdir() if p.name != "argv.txt")  # argv: the stand-in's
+    assert names == ["cae.edgetpu.log", "cae.edgetpu.tflite", "cae.edgetpu.tflite.json"]
+    side = Artifact.open(out).sidecar
+    assert side == art.sidecar and side.format == "edgetpu" and side.precision == "int8"
+    assert (
+        side.artifact == out.name and side.source.sha256 == file_hash(src) and side.metrics["tpu_ops"] == 14
+    )

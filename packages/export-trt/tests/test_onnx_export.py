@@ -40,7 +40,7 @@ def test_dynamic_batch_export_matches_keras(tmp_path, tiny_model):
     meta = json.loads(result.sidecar.read_text())
     assert meta["opset"] == 13 and meta["dynamic_batch"] is True
     assert meta["metrics"]["max_abs_error_vs_keras"] == result.max_abs_error
-    assert {"tensorflow", "tf2onnx", "onnx", "onnxruntime"} <= set(meta["tool_versions"])
+    assert {"tensorflow", "tf2onnx", "onnx", "onnxruntime"} <= set(meta["tools"])
     assert onnx.load(str(out)).opset_import[0].version == 13
 
 
@@ -99,3 +99,19 @@ def test_max_abs_error_refuses_shape_mismatch():
     assert max_abs_error([np.zeros(3)], [np.full(3, 0.5)]) == 0.5
     with pytest.raises(ExportError, match="shape differs"):
         max_abs_error([np.zeros(3)], [np.zeros(4)])
+
+
+def test_onnx_exporter_through_export(tmp_path, tiny_model):
+    from edgesmith.profiling.artifacts import Artifact
+    from edgesmith.profiling.exporters import ExporterError, export
+
+    tiny_model.save(tmp_path / "tiny.keras")
+    src = Artifact.open(tmp_path / "tiny.keras", format="keras")  # no sidecar: say what it is
+    x = np.random.default_rng(1).random((6, 8, 8, 3), dtype=np.float32)
+    art = export(src, "onnx", tmp_path / "tiny.onnx", calibration=lambda: iter([x]), opset=13)
+    side = Artifact.open(art.path).sidecar
+    assert side.format == "onnx" and side.precision == "fp32" and side.extra["opset"] == 13
+    assert side.source.sha256 == file_hash(src.path) and side.metrics["verify_samples"] == 4
+    assert side.metrics["max_abs_error_vs_keras"] < 1e-4
+    with pytest.raises(ExporterError, match="tensorrt exports from onnx, not keras"):
+        export(src, "tensorrt-fp16", tmp_path / "tiny.engine")

@@ -53,4 +53,4 @@ def test_int8_writes_then_reuses_the_cache(tmp_path, onnx_model):
     )
     assert second.calibration_cache_reused
     meta = json.loads(second.sidecar.read_text())
-    assert meta["calibration"]["data_hash"] == calib.data_hash and meta["calibration"]["samples"] == 32
+    assert meta["calibration"]["hash"] == calib.data_hash and meta["calibration"]["samples"] == 32

@@ -36,7 +36,7 @@ def test_onnx_compile_reload_without_source(tmp_path, onnx_model):
     meta = json.loads(result.sidecar.read_text())
     assert (
         meta["opt_level"] == 3
-        and meta["source_format"] == "onnx"
+        and meta["source"]["format"] == "onnx"
         and meta["inputs"][0]["shape"] == [2, 2, 6, 6]
     )
     assert result.num_params == 1  # the conv weight ships as a parameter; the 4-value bias is folded in
@@ -129,6 +129,6 @@ def test_cli_compile_run_and_errors(tmp_path, compiled):
         app, ["compile", str(onnx_model), "--target", "nosuch", "-o", str(tmp_path / "b.tvm")]
     )
     lines = [ln for ln in bad.output.splitlines() if ln.strip()]
-    assert bad.exit_code == 1 and len(lines) == 1 and "TVM rejects target" in lines[0]
+    assert bad.exit_code == 2 and len(lines) == 1 and "TVM rejects target" in lines[0]
     missing = CliRunner().invoke(app, ["run", str(tmp_path / "none.tvm")])
-    assert missing.exit_code == 1 and "none.tvm" in missing.output
+    assert missing.exit_code == 2 and "none.tvm" in missing.output

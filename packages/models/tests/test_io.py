@@ -23,7 +23,7 @@ def test_round_trip_keeps_outputs_and_custom_lrn(tmp_path, cnn, name):
     meta = json.loads(sidecar_path(path).read_text())
     assert meta["params"] == count_params(cnn)
     assert meta["format"] in {"keras", "h5", "savedmodel"}
-    assert len(meta["sha256"]) == 64 and meta["versions"]["tensorflow"]
+    assert len(meta["sha256"]) == 64 and meta["tools"]["tensorflow"]
     assert meta["metadata"] == {"note": "test"}
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert leftovers == []

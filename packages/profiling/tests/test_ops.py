@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edgesmith.profiling import BackendUnavailable, RunnerError
+from edgesmith.profiling import RunnerError
 from edgesmith.profiling.ops import op_type_of, parse_benchmark_model_output, profile_ops, profile_tflite_ops
 
 BENCHMARK_MODEL_OUTPUT = """
@@ -57,10 +57,26 @@ def test_benchmark_model_summary_is_parsed() -> None:
         parse_benchmark_model_output("Timings only")
 
 
-def test_tflite_without_benchmark_binary_says_how_to_fix(artifacts, monkeypatch, tmp_path) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
+def test_tflite_without_benchmark_model_counts_ops_and_times_the_whole_model(
+    artifacts, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no benchmark_model
     monkeypatch.delenv("EDGESMITH_TFLITE_BENCHMARK", raising=False)
-    with pytest.raises(BackendUnavailable, match="benchmark_model binary"):
-        profile_tflite_ops(artifacts["tflite"])
+    prof = profile_tflite_ops(artifacts["tflite"], runs=5, threads=1)
+    counts = {r.op_type: r.count for r in prof.rows}
+    assert counts["CONV_2D"] == 1 and counts["FULLY_CONNECTED"] == 1 and counts["MAX_POOL_2D"] == 1
+    assert not prof.timed and prof.total_ms > 0 and "benchmark_model" in prof.source
+    assert "| CONV_2D | 1 | | | |" in prof.to_markdown()
     with pytest.raises(RunnerError, match="no such model file"):
         profile_ops(tmp_path / "absent.keras")
+
+
+def test_onnx_profile_from_onnx_runtime_with_input_shape(dynamic_onnx) -> None:
+    with pytest.raises(RunnerError, match="--input-shape x:"):
+        profile_ops(dynamic_onnx, runs=2)
+    prof = profile_ops(dynamic_onnx, runs=3, threads=1, input_shapes={"x": (2, 3, 16, 16)})
+    types = {r.op_type: r for r in prof.rows}
+    assert "Conv" in types and types["Conv"].count == 1 and prof.timed
+    # (2, 4, 16, 16) float32 per run, or more when ONNX Runtime pads channels to its NCHWc block
+    assert types["Conv"].requested_bytes >= 2 * 4 * 16 * 16 * 4
+    assert sum(r.share for r in prof.rows) == pytest.approx(1.0) and "ONNX Runtime profiler" in prof.source

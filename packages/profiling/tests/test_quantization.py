@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgesmith.profiling.quantization import dequantize, is_quantized, quantize
+from edgesmith.profiling.quantization import dequantize, quantize, tensor_is_quantized
 
 
 def test_quantize_rounds_shifts_and_clips() -> None:
@@ -21,6 +21,6 @@ def test_roundtrip_error_within_half_a_step() -> None:
 
 
 def test_is_quantized() -> None:
-    assert is_quantized(np.int8, 0.1)
-    assert not is_quantized(np.int8, 0.0)
-    assert not is_quantized(np.float32, 0.1)
+    assert tensor_is_quantized(np.int8, 0.1)
+    assert not tensor_is_quantized(np.int8, 0.0)
+    assert not tensor_is_quantized(np.float32, 0.1)

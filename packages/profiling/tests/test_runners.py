@@ -1,11 +1,18 @@
-"""The keras, tflite and onnx runners: registration, agreement with Keras, int8 I/O handling, bad input."""
+"""The keras, tflite and onnx runners: registration, agreement with Keras, int8 I/O handling, bad input.
+
+They come from edgesmith-models, edgesmith-quantize and edgesmith-export-trt; without them (the kernel
+installed alone) this module skips, saying which is missing.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from edgesmith.profiling import (
+for _plugin in ("edgesmith.models.runner", "edgesmith.quantize.runner", "edgesmith.export_trt.onnx_runner"):
+    pytest.importorskip(_plugin, reason=f"the runner plugin {_plugin} is not installed")
+
+from edgesmith.profiling import (  # noqa: E402
     InputMismatch,
     RunnerError,
     availability,
@@ -93,7 +100,7 @@ def test_missing_and_corrupt_artifacts(tmp_path) -> None:
 
 def test_in_memory_keras_model(samples) -> None:
     from edgesmith.datasets.tf_runtime import keras
-    from edgesmith.profiling.keras_runner import KerasRunner
+    from edgesmith.models.runner import KerasRunner
 
     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
     with KerasRunner("in-memory", model=model) as r:
@@ -133,8 +140,8 @@ def test_plain_savedmodel_runs_through_its_signature(tmp_path, samples) -> None:
 def test_absent_accelerators_are_named(artifacts) -> None:
     import onnxruntime
 
+    from edgesmith.models.training_profile import available_devices
     from edgesmith.profiling import BackendUnavailable
-    from edgesmith.profiling.training import available_devices
 
     if "CUDAExecutionProvider" not in onnxruntime.get_available_providers() and "onnx" in artifacts:
         with pytest.raises(BackendUnavailable, match="CUDAExecutionProvider not available"):

@@ -55,7 +55,7 @@ def test_mode_converts_runs_and_matches_keras(classifier, data, tmp_path, mode, 
     assert side["metrics"]["size_bytes"] == art.size_bytes
     if mode.needs_calibration:
         assert side["calibration"]["samples"] == len(x)  # fewer than the default 100: all are used
-        assert len(side["calibration"]["data_hash"]) == 64
+        assert len(side["calibration"]["hash"]) == 64
     else:
         assert side["calibration"] is None
 

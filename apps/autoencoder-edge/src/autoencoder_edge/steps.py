@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 
 from autoencoder_edge.artifacts import RunLayout
+from edgesmith.profiling.errors import EdgesmithError
+from edgesmith.profiling.files import remove_on_failure, writable_dir
 
 
-class AppError(RuntimeError):
+class AppError(EdgesmithError, RuntimeError):
     """A step cannot run; the message names the problem and the fix (printed as one line by the CLI)."""
 
 
@@ -62,12 +64,15 @@ def train_model(
     image_size: tuple[int, int] | None = None,
     base_filters: int = 16,
 ) -> dict[str, Any]:
-    """Train document 004's conv autoencoder (MSE, Adam) or U-Net, save it with a sidecar, return metrics."""
+    """Train the TPU study's conv autoencoder (MSE, Adam) or U-Net, save it with a sidecar, return metrics."""
     from autoencoder_edge.tasks import get_task
     from edgesmith.datasets.tf_runtime import keras
     from edgesmith.models import ModelError, count_params, save_model, train
 
     task = get_task(model_name)
+    if not layout.root.exists():
+        remove_on_failure(layout.root)  # a run folder this command made goes again if it fails
+    writable_dir(layout.root, create=True)  # a read-only --out fails now, not after training
     splits = load_images(data_dir, limit, seed, model_name, image_size)
     keras.utils.set_random_seed(seed)
     try:
@@ -117,17 +122,6 @@ def train_model(
     return metrics
 
 
-def _batch_one(model: Any) -> Any:
-    """A copy of ``model`` with a static batch of 1: the Edge TPU compiler rejects dynamic-sized tensors."""
-    from edgesmith.datasets.tf_runtime import keras
-
-    fixed = keras.models.clone_model(
-        model, input_tensors=keras.Input(batch_shape=(1, *model.input_shape[1:]))
-    )
-    fixed.set_weights(model.get_weights())
-    return fixed
-
-
 def quantize_model(
     layout: RunLayout,
     data_dir: str | os.PathLike[str] | None = None,
@@ -139,29 +133,38 @@ def quantize_model(
 ) -> dict[str, Any]:
     """Convert the trained model to TFLite float32 and full-integer int8 (``samples`` calibration images)."""
     from edgesmith.datasets import data_hash
-    from edgesmith.models import load_model
-    from edgesmith.quantize import QuantizeError, convert
+    from edgesmith.profiling.artifacts import Artifact
+    from edgesmith.profiling.exporters import ExporterError, export
+    from edgesmith.quantize import QuantizeError
 
     if not layout.keras.exists():
         raise AppError(f"{layout.keras}: no trained model; run 'autoencoder-edge train' first")
     if samples < 1:
         raise AppError(f"--samples must be >= 1, got {samples}")
     splits = load_images(data_dir, limit, seed, model_name, image_size)
-    model = _batch_one(load_model(layout.keras))
-    check_image_shape(splits.train.x, tuple(model.input_shape), "quantize")
+    keras = Artifact.open(layout.keras, format="keras")
+    if keras.sidecar.inputs:  # recorded by save_model; otherwise the converter checks the calibration shape
+        check_image_shape(splits.train.x, (None, *keras.sidecar.inputs[0].shape[1:]), "quantize")
     calib = splits.train.x
-    try:
-        f32 = convert(model, "float32", output=layout.tflite_float)
-        i8 = convert(
-            model, "int8", calib, "int8", calibration_samples=samples, seed=seed, output=layout.tflite_int8
+    try:  # static batch 1: the Edge TPU compiler rejects dynamic-sized tensors
+        f32 = export(keras, "tflite-fp32", layout.tflite_float, static_batch=1)
+        i8 = export(
+            keras,
+            "tflite-int8",
+            layout.tflite_int8,
+            calibration=lambda: iter([calib]),
+            io_dtype="int8",
+            calibration_samples=samples,
+            seed=seed,
+            static_batch=1,
         )
-    except QuantizeError as exc:
+    except (QuantizeError, ExporterError) as exc:
         raise AppError(str(exc)) from exc
     return {
-        "float32": {"path": str(layout.tflite_float), "size_bytes": f32.size_bytes},
+        "float32": {"path": str(layout.tflite_float), "size_bytes": f32.sidecar.size_bytes},
         "int8": {
             "path": str(layout.tflite_int8),
-            "size_bytes": i8.size_bytes,
+            "size_bytes": i8.sidecar.size_bytes,
             "calibration_samples": min(samples, len(calib)),
             "calibration_pool_hash": data_hash(calib),
         },

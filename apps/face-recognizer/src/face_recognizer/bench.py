@@ -1,4 +1,4 @@
-"""Document 000's benchmark for every exported backbone × backend × precision: warm-up 50, 1,000 timed batches
+"""The face study's benchmark of every exported backbone × backend × precision: 50 warm-up, 1,000 timed runs
 at batch 1/8/32 through edgesmith.profiling, latency (ms per batch, copies included), throughput (images/s),
 test accuracy, and each variant's speed-up over Keras at the same batch size; Markdown, CSV, JSON and a plot.
 """
@@ -91,7 +91,7 @@ class FaceBench:
         runs = f"{self.runs} timed batches" + (f" (or {self.budget_s:g} s)" if self.budget_s else "")
         samples = ", ".join(f"{k}: {v}" for k, v in self.test_samples.items())
         foot = (
-            f"\nProtocol (document 000): {self.warmup} warm-up batches, {runs} per batch size; "
+            f"\nProtocol (the face study): {self.warmup} warm-up batches, {runs} per batch size; "
             "latency = mean time per batch (ms, input copies included); "
             "throughput = runs × batch / total time. "
             f"Accuracy on the test split ({samples} images). Threads: {self.threads or 'all cores'}; "
@@ -199,11 +199,9 @@ def bench_exports(
         test = load_face_splits(card).test
         samples[card.backbone] = len(test)
         keras_ms: dict[int, float] = {}
-        for art in manifest["artifacts"]:
-            key = f"{art['backend']}-{art['precision']}" if art["backend"] != "keras" else "keras"
-            key = {"onnx-fp32": "onnx"}.get(key, key)
-            name = {"tflite-fp32": "tflite-float32", "tflite-fp16": "tflite-float16"}.get(key, key)
-            if variants and key not in variants and name not in variants:
+        for i, art in enumerate(manifest["artifacts"]):  # the first is the Keras copy: the reference
+            names = {art["backend"], f"{art['backend']}-{art['precision']}", art.get("choice")}
+            if variants and not names & set(variants):
                 continue
             base = BenchRow(card.backbone, art["name"], art["backend"], art["precision"], 0)
             if art.get("skipped"):
@@ -233,7 +231,7 @@ def bench_exports(
                     accuracy=acc,
                     size_mb=size_mb,
                 )
-                if art["backend"] == "keras" and s.batch_size not in keras_ms:
+                if i == 0 and s.batch_size not in keras_ms:
                     keras_ms[s.batch_size] = s.mean_ms
                 rows.append(row)
         for r in rows:

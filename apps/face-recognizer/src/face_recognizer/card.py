@@ -11,11 +11,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from edgesmith.profiling.artifacts import load_sidecar, sidecar_path, update_sidecar
+from edgesmith.profiling.errors import EdgesmithError
+
 SPLITS = {"val_split": 0.27, "test_split": 0.09}
-"""Document 000's 700 / 300 / 100 split of 1,100 images, as ratios (≈ 64 % / 27 % / 9 %)."""
+"""The face study's 700 / 300 / 100 split of 1,100 images, as ratios (≈ 64 % / 27 % / 9 %)."""
 
 
-class FaceAppError(RuntimeError):
+class FaceAppError(EdgesmithError, RuntimeError):
     """A one-line problem with the inputs of a face-recognizer step, with the fix in its message."""
 
 
@@ -49,39 +52,39 @@ class FaceCard:
 
 def sidecar_of(artifact: str | os.PathLike[str]) -> Path:
     """``<artifact>.json`` (a SavedModel directory's sidecar sits beside the directory)."""
-    p = Path(artifact)
-    return p.with_name(p.name + ".json")
+    return sidecar_path(artifact)
 
 
 def read_card(artifact: str | os.PathLike[str]) -> FaceCard:
-    """The face card of a trained or exported model, from its sidecar; a FaceAppError when there is none."""
-    side = sidecar_of(artifact)
+    """The face card of a trained or exported model, from its sidecar; a FaceAppError when there is none.
+
+    The card is the sidecar's ``face`` key (models saved before it lived there kept it in ``metadata``).
+    """
     if not Path(artifact).exists():
         raise FaceAppError(
             f"model {artifact} does not exist; train one with `face-recognizer train DATA_DIR`"
         )
-    if not side.is_file():
-        raise FaceAppError(
-            f"{side.name} is missing next to {artifact}; use a model made by `face-recognizer train/export`"
-        )
     try:
-        data = json.loads(side.read_text())
-    except json.JSONDecodeError as exc:
-        raise FaceAppError(f"{side} is not valid JSON ({exc.msg}); re-run train or export") from exc
-    face = data.get("face") or (data.get("metadata") or {}).get("face")
+        side = load_sidecar(artifact)
+    except ValueError as exc:
+        raise FaceAppError(f"{exc}; re-run train or export") from exc
+    if side is None:
+        raise FaceAppError(
+            f"{sidecar_of(artifact).name} is missing next to {artifact}; use a model made by "
+            "`face-recognizer train/export`"
+        )
+    face = side.extra.get("face") or (side.extra.get("metadata") or {}).get("face")
     if not face:
         raise FaceAppError(
-            f"{side.name} has no face card (classes, input size); use a model made by `face-recognizer train`"
+            f"{sidecar_of(artifact).name} has no face card (classes, input size); use a model made by "
+            "`face-recognizer train`"
         )
     return FaceCard.from_dict(face)
 
 
 def merge_into_sidecar(artifact: str | os.PathLike[str], extra: dict[str, Any]) -> None:
-    """Add top-level keys to an artifact's sidecar JSON, atomically (created when absent)."""
-    side = sidecar_of(artifact)
-    data = json.loads(side.read_text()) if side.is_file() else {"artifact": Path(artifact).name}
-    data.update(extra)
-    write_json(side, data)
+    """Add top-level keys (the face card, test accuracy) to an artifact's sidecar, atomically."""
+    update_sidecar(artifact, extra=extra)
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> Path:

@@ -1,4 +1,4 @@
-"""Export a trained face model to every format document 000 deploys: SavedModel, ONNX, TFLite
+"""Export a trained face model to every format the face study deploys: SavedModel, ONNX, TFLite
 float32/float16/int8 and, where TensorRT exists, FP32/FP16/INT8 engines calibrated on the training crops.
 Each artifact's sidecar gets the face card; ``manifest.json`` lists them with their test accuracy.
 """
@@ -6,22 +6,46 @@ Each artifact's sidecar gets the face card; ``manifest.json`` lists them with th
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from face_recognizer.card import FaceAppError, FaceCard, merge_into_sidecar, read_card, sidecar_of, write_json
+from edgesmith.profiling.artifacts import Artifact, file_hash, load_sidecar
+from face_recognizer.card import FaceAppError, FaceCard, merge_into_sidecar, read_card, write_json
 from face_recognizer.training import load_face_splits
 
-FORMATS = ("savedmodel", "onnx", "tflite-float32", "tflite-float16", "tflite-int8", "tensorrt")
-DEFAULT_FORMATS = ("onnx", "tflite-float32", "tflite-float16", "tflite-int8", "tensorrt")
+PLAN: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "onnx": (("ONNX Runtime", "onnx-fp32", ".onnx"),),
+    "tflite-float32": (("TFLite float32", "tflite-fp32", "_float32.tflite"),),
+    "tflite-float16": (("TFLite float16", "tflite-fp16", "_float16.tflite"),),
+    "tflite-int8": (("TFLite int8", "tflite-int8", "_int8.tflite"),),
+    "tensorrt": tuple((f"TensorRT {p}", f"tensorrt-{p}", f"_{p}.engine") for p in ("fp32", "fp16", "int8")),
+}
+"""``--formats`` name -> the artifacts it makes: (table name, exporter variant, file-name suffix)."""
+
+OPTIONS: dict[str, dict[str, Any]] = {
+    "tensorrt": {
+        "max_batch": 32,
+        "opt_batch": 8,
+        "calibration_batch": 8,
+        "cache_path": "{dir}/{stem}.calib.cache",
+    },
+}
+"""Exporter options per variant family (document 000: engines for batches up to 32, calibrated 8 at a time,
+one INT8 calibration cache per model reused across builds). Every variant gets the training crops as
+calibration data: integer variants calibrate on them, the ONNX export checks itself against Keras on 4."""
+
+FORMATS = ("savedmodel", *PLAN)
+DEFAULT_FORMATS = tuple(PLAN)
 
 
 @dataclasses.dataclass
 class ExportedArtifact:
-    """One exported file: its format, precision, the backend that runs it, and its test accuracy (%)."""
+    """One exported file: its format, precision, the backend that runs it, and its test accuracy (%).
+
+    ``choice`` is the ``--formats`` name that made it (``keras`` for the Keras copy), so ``bench
+    --variants`` can select by it."""
 
     name: str
     path: str | None
@@ -30,6 +54,7 @@ class ExportedArtifact:
     size_bytes: int | None = None
     accuracy: float | None = None
     skipped: str | None = None
+    choice: str = "keras"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -87,9 +112,7 @@ def export_face_model(
     artifact on the model's test split. int8 artifacts are calibrated on ``calibration_samples`` training
     crops. A format that cannot be built here (TensorRT without a GPU) is listed as skipped, with why.
     """
-    from edgesmith.export_trt import ExportError, file_hash, keras_to_onnx
     from edgesmith.models import ModelError, load_model, save_model
-    from edgesmith.quantize import QuantizeError, convert
 
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
@@ -111,38 +134,29 @@ def export_face_model(
     step("keras")
     keras_copy = out / src.name
     if keras_copy.resolve() != src.resolve():
-        source_meta = json.loads(sidecar_of(src).read_text()).get("metadata", {})
+        source = load_sidecar(src)
+        source_meta = dict(source.extra.get("metadata") or {}) if source else {}
         save_model(keras_model, keras_copy, metadata={**source_meta, "source_sha256": file_hash(src)})
+        merge_into_sidecar(keras_copy, face)
     arts.append(ExportedArtifact("Keras", str(keras_copy), "keras", "fp32", _size(keras_copy)))
+    # the Keras copy is always first: bench measures every speed-up against it
+    if "savedmodel" in formats:
+        step("savedmodel")
+        path = save_model(keras_model, out / f"{stem}_savedmodel")
+        merge_into_sidecar(path, face)
+        arts.append(
+            ExportedArtifact("SavedModel", str(path), "keras", "fp32", _size(path), choice="savedmodel")
+        )
+    made = {"keras": Artifact.open(keras_copy)}
     calib = splits.train.x
-    try:
-        for fmt in formats:
-            step(fmt)
-            if fmt == "savedmodel":
-                path = save_model(keras_model, out / f"{stem}_savedmodel", metadata=face)
-                arts.append(ExportedArtifact("SavedModel", str(path), "keras", "fp32", _size(path)))
-            elif fmt == "onnx":
-                path = out / f"{stem}.onnx"
-                keras_to_onnx(keras_model, path, samples=splits.test.x[:4])
-                merge_into_sidecar(path, face)
-                arts.append(ExportedArtifact("ONNX Runtime", str(path), "onnx", "fp32", _size(path)))
-            elif fmt.startswith("tflite-"):
-                mode = fmt.removeprefix("tflite-")
-                path = out / f"{stem}_{mode}.tflite"
-                convert(
-                    keras_model,
-                    mode,
-                    calib if mode == "int8" else None,
-                    calibration_samples=calibration_samples,
-                    output=path,
-                )
-                merge_into_sidecar(path, face)
-                precision = {"float32": "fp32", "float16": "fp16", "int8": "int8"}[mode]
-                arts.append(ExportedArtifact(f"TFLite {mode}", str(path), "tflite", precision, _size(path)))
-            elif fmt == "tensorrt":
-                arts.extend(_tensorrt(out, stem, calib, calibration_samples, face))
-    except (ExportError, QuantizeError, ModelError) as exc:
-        raise FaceAppError(f"export failed: {str(exc).splitlines()[0]}") from exc
+    for fmt in (f for f in formats if f in PLAN):
+        step(fmt)
+        for name, variant, suffix in PLAN[fmt]:
+            arts.append(
+                _export_one(made, name, variant, out / f"{stem}{suffix}", stem, calib, calibration_samples)
+            )
+            if arts[-1].path is not None:
+                merge_into_sidecar(arts[-1].path, face)
     if evaluate:
         for a in arts:
             if a.path is not None and a.skipped is None:
@@ -156,32 +170,32 @@ def export_face_model(
     return result
 
 
-def _tensorrt(out: Path, stem: str, calib: Any, n: int, face: dict[str, Any]) -> list[ExportedArtifact]:
-    """FP32/FP16/INT8 engines from the ONNX file, sharing one calibration cache; skipped without TensorRT."""
-    from edgesmith.export_trt import BuildConfig, CalibrationBatcher, TensorRTUnavailable, build_engine
-    from edgesmith.export_trt.gpu import import_tensorrt
+def _export_one(
+    made: dict[str, Artifact], name: str, variant: str, path: Path, stem: str, calib: Any, n: int
+) -> ExportedArtifact:
+    """One variant through the exporter registry, from the first format it accepts that was made already
+    (Keras, or the ONNX file for TensorRT); an exporter that cannot run here gives a skipped row."""
+    from edgesmith.profiling.exporters import ExporterError, export, parse_variant
 
-    try:
-        import_tensorrt()
-    except TensorRTUnavailable as exc:
-        why = str(exc).splitlines()[0]
-        return [
-            ExportedArtifact(f"TensorRT {p}", None, "tensorrt", p, skipped=why)
-            for p in ("fp32", "fp16", "int8")
-        ]
-    onnx_path = out / f"{stem}.onnx"
-    if not onnx_path.is_file():
+    exporter, precision = parse_variant(variant)
+    why = exporter.unavailable()
+    if why:
+        return ExportedArtifact(name, None, exporter.name, precision, skipped=str(why).splitlines()[0])
+    source = next((made[f] for f in exporter.sources if f in made), None)
+    if source is None:
         raise FaceAppError(
-            "TensorRT engines are built from the ONNX file; add onnx to --formats before tensorrt"
+            f"{name} is built from {' or '.join(exporter.sources)}; "
+            f"add it to --formats before {exporter.name}"
         )
-    arts = []
-    cache = out / f"{stem}.calib.cache"
-    for precision in ("fp32", "fp16", "int8"):
-        path = out / f"{stem}_{precision}.engine"
-        cfg = BuildConfig(precision=precision, max_batch=32, opt_batch=8, cache_path=cache)
-        if precision == "int8":
-            cfg.calibration = CalibrationBatcher(calib, batch_size=8, max_samples=n)
-        build_engine(onnx_path, path, cfg)
-        merge_into_sidecar(path, face)
-        arts.append(ExportedArtifact(f"TensorRT {precision}", str(path), "tensorrt", precision, _size(path)))
-    return arts
+    options = {
+        k: v.format(dir=path.parent, stem=stem) if isinstance(v, str) else v
+        for k, v in OPTIONS.get(exporter.name, {}).items()
+    }
+    try:
+        art = export(
+            source, variant, path, calibration=lambda: iter([calib]), calibration_samples=n, **options
+        )
+    except (ExporterError, ValueError, RuntimeError) as exc:
+        raise FaceAppError(f"export failed: {str(exc).splitlines()[0]}") from exc
+    made.setdefault(art.format, art)
+    return ExportedArtifact(name, str(path), art.format, art.precision, _size(path))

@@ -1,4 +1,4 @@
-"""Document 000's training recipe: detect + crop faces, split 700/300/100-style, flip + rotation augmentation,
+"""The face study's recipe: detect + crop faces, split 700/300/100-style, flip + rotation augmentation,
 transfer learning with a frozen base then fine-tuning, test accuracy, model + sidecar with the face card.
 """
 
@@ -15,7 +15,8 @@ import numpy as np
 
 from edgesmith.datasets import DatasetError, Splits, load_image_folder
 from edgesmith.datasets.faces import FaceFolderReport, crop_face_folder, face_detector
-from face_recognizer.card import SPLITS, FaceAppError, FaceCard
+from edgesmith.profiling.files import remove_on_failure, writable_dir
+from face_recognizer.card import SPLITS, FaceAppError, FaceCard, merge_into_sidecar
 
 BACKBONE_CHOICES = ("mobilenetv2", "resnet50", "resnet152", "xception", "vgg16")
 
@@ -101,34 +102,6 @@ def _compile(model: Any, num_classes: int, learning_rate: float) -> None:
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
 
 
-def refresh_batchnorm(model: Any, x: np.ndarray, samples: int = 128) -> int:
-    """Set every trainable BatchNormalization layer's moving mean/variance to the statistics of ``samples``
-    training images ("precise BN"); returns how many layers changed.
-
-    Keras' MobileNetV2 keeps BN momentum at 0.999, so after the few hundred steps a from-scratch run on a
-    small face set takes, the moving statistics are still near their initial values and inference-mode
-    outputs are wrong even when training accuracy is high. Weights are not touched.
-    """
-    from edgesmith.datasets.tf_runtime import keras
-
-    layers = [
-        layer
-        for layer in model.layers
-        if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable
-    ]
-    if not layers:
-        return 0
-    momenta = [layer.momentum for layer in layers]
-    try:
-        for layer in layers:
-            layer.momentum = 0.0
-        model(np.asarray(x[:samples], dtype=np.float32), training=True)
-    finally:
-        for layer, m in zip(layers, momenta, strict=True):
-            layer.momentum = m
-    return len(layers)
-
-
 def accuracy_pct(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     """Top-1 accuracy in % (sigmoid thresholded at 0.5 for two identities, argmax otherwise)."""
     from edgesmith.profiling.metrics import accuracy
@@ -160,12 +133,19 @@ def train_face_model(
     """Train a face classifier on ``data_dir/<identity>/`` photos and save it to ``output`` (.keras/.h5).
 
     Faces are detected and cropped square (128×128, kept in ``<stem>_crops/``), then split per identity with
-    document 000's ratios (``val_split``/``test_split`` override them). With pretrained ``weights`` the
+    the face study's ratios (``val_split``/``test_split`` override them). With pretrained ``weights`` the
     base is frozen for ``epochs`` and its last
     ``fine_tune_layers`` are then fine-tuned for ``fine_tune_epochs`` at a tenth of the learning rate; with
     ``weights="none"`` the whole network trains from scratch for ``epochs`` (nothing to fine-tune).
     """
-    from edgesmith.models import ModelError, save_model, train, transfer_classifier, unfreeze
+    from edgesmith.models import (
+        ModelError,
+        refresh_batchnorm,
+        save_model,
+        train,
+        transfer_classifier,
+        unfreeze,
+    )
 
     out = Path(output)
     if out.suffix not in (".keras", ".h5"):
@@ -174,7 +154,13 @@ def train_face_model(
         raise FaceAppError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONE_CHOICES)}")
     if not 0.5 <= threshold < 1.0:
         raise FaceAppError(f"threshold {threshold} must be in [0.5, 1): the minimum confidence of a match")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if image_size < 32:
+        raise FaceAppError(
+            f"--image-size {image_size} is too small; use 32 pixels or more (the face study: 128)"
+        )
+    writable_dir(out.parent, create=True)  # a read-only folder fails now, not after minutes of training
+    if not crops_dir_for(out).exists():
+        remove_on_failure(crops_dir_for(out))  # a failed command leaves no crops behind
     resolved = resolve_weights(weights)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -240,5 +226,6 @@ def train_face_model(
         "train_accuracy_last_epoch": 100.0 * history["accuracy"][-1] if "accuracy" in history else None,
     }
     result = TrainResult(out, card, crops, splits.sizes(), history, times)
-    save_model(model, out, metadata={"face": card.to_dict(), "training": result.to_dict()})
+    save_model(model, out, metadata={"training": result.to_dict()})
+    merge_into_sidecar(out, {"face": card.to_dict()})
     return result

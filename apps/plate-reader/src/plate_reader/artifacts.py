@@ -8,10 +8,9 @@ folder (``$EDGESMITH_CACHE`` or ``~/.cache/edgesmith``), keyed by the Keras file
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
-from edgesmith.profiling.artifacts import file_hash, read_sidecar, write_sidecar
+from edgesmith.profiling.artifacts import Artifact, file_hash, load_sidecar, update_sidecar
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 KERAS_MODEL = MODELS_DIR / "plate_detector.keras"
@@ -26,6 +25,17 @@ BACKENDS: dict[str, str] = {
     "tensorrt": "tensorrt",
 }
 """``--backend`` choice → edgesmith.profiling runner-registry name."""
+
+SHIPPED: dict[str, str] = {"keras": ".keras", "tflite-int8": "_int8.tflite"}
+"""``--backend`` served by a file shipped beside the Keras model → its name after the Keras stem."""
+
+EXPORTED: dict[str, tuple[str, str, dict[str, object]]] = {
+    "tflite": ("tflite-fp32", ".tflite", {}),
+    "onnx": ("onnx-fp32", ".onnx", {}),
+    "tvm": ("tvm-fp32", ".tvm", {}),
+    "tensorrt": ("tensorrt-fp32", ".engine", {"min_batch": 1, "opt_batch": 1, "max_batch": 8}),
+}
+"""``--backend`` exported on first use → (exporter variant, file suffix, exporter options)."""
 
 
 class ArtifactError(RuntimeError):
@@ -52,25 +62,33 @@ def detector_artifact(backend: str, keras_model: str | os.PathLike[str] | None =
     if backend not in BACKENDS:
         raise ArtifactError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
     source = _require(Path(keras_model) if keras_model is not None else KERAS_MODEL)
-    if backend == "keras":
-        return source
-    if backend == "tflite-int8":
-        if keras_model is not None:
-            sibling = source.with_name(source.name.removesuffix(".keras") + "_int8.tflite")
-            return _require(sibling)
-        return _require(INT8_MODEL)
+    if backend in SHIPPED:  # plate_detector.keras, plate_detector_int8.tflite (or a retrained pair)
+        return _require(source.with_name(source.name.removesuffix(".keras") + SHIPPED[backend]))
     _check_available(backend)
-    exporter, suffix = _EXPORTERS[backend]
+    variant, suffix, options = EXPORTED[backend]
     digest = file_hash(source)
     target = cache_dir() / digest[:16] / f"plate_detector{suffix}"
-    if target.exists() and (read_sidecar(target) or {}).get("source_model_sha256") == digest:
+    cached = load_sidecar(target) if target.exists() else None
+    if cached is not None and cached.extra.get("keras_source_sha256") == digest:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    meta = exporter(source, target)
-    # keep what the exporter recorded in its own sidecar (e.g. ONNX max_abs_error), add the provenance
-    write_sidecar(target, {**(read_sidecar(target) or {}), **meta, "source_model": str(source),
-                           "source_model_sha256": digest})  # fmt: skip
+    _export(source, variant, target, options)
+    update_sidecar(target, extra={"keras_source_sha256": digest})  # the cache key, whatever the chain
     return target
+
+
+def _export(source: Path, variant: str, target: Path, options: dict[str, object]) -> None:
+    """Export through the exporter registry; a variant that cannot start from Keras starts from ONNX."""
+    from edgesmith.profiling.exporters import ExporterError, export, parse_variant
+
+    try:
+        exporter, _ = parse_variant(variant)
+        start = Artifact.open(source, format="keras")
+        if start.format not in exporter.sources:
+            start = Artifact.open(detector_artifact("onnx", source))
+        export(start, variant, target, **options)
+    except ExporterError as exc:
+        raise ArtifactError(str(exc)) from exc
 
 
 def _check_available(backend: str) -> None:
@@ -85,66 +103,13 @@ def _check_available(backend: str) -> None:
         raise ArtifactError(f"{backend}: {why}" if not why.startswith(backend) else why)
 
 
-def _export_tflite(source: Path, target: Path) -> dict[str, object]:
-    from edgesmith.quantize import convert
-
-    convert(str(source), "float32", output=target)
-    return {"format": "tflite", "precision": "fp32", "exporter": "edgesmith.quantize.convert(mode='float32')"}
-
-
-def _export_onnx(source: Path, target: Path) -> dict[str, object]:
-    try:
-        from edgesmith.export_trt import keras_to_onnx
-    except ImportError as exc:
-        raise ArtifactError(
-            "onnx backend: edgesmith.export_trt has no keras_to_onnx here; install edgesmith-export-trt"
-        ) from exc
-    keras_to_onnx(source, target)
-    return {"format": "onnx", "precision": "fp32", "exporter": "edgesmith.export_trt.keras_to_onnx"}
-
-
-def _export_tvm(source: Path, target: Path) -> dict[str, object]:
-    onnx_path = detector_artifact("onnx", source)
-    try:
-        from edgesmith.export_tvm import compile_model
-    except ImportError as exc:
-        raise ArtifactError(
-            "tvm backend: edgesmith.export_tvm has no compile_model here; install edgesmith-export-tvm"
-        ) from exc
-    compile_model(onnx_path, target)
-    return {
-        "format": "tvm",
-        "precision": "fp32",
-        "exporter": "edgesmith.export_tvm.compile_model",
-        "from": "onnx",
-    }
-
-
-def _export_tensorrt(source: Path, target: Path) -> dict[str, object]:
-    onnx_path = detector_artifact("onnx", source)
-    try:
-        from edgesmith.export_trt import BuildConfig, build_engine
-    except ImportError as exc:
-        raise ArtifactError(
-            "tensorrt backend: edgesmith.export_trt has no build_engine here; "
-            "install edgesmith-export-trt[gpu]"
-        ) from exc
-    build_engine(onnx_path, target, BuildConfig(precision="fp32", min_batch=1, opt_batch=1, max_batch=8))
-    return {"format": "tensorrt", "precision": "fp32", "exporter": "edgesmith.export_trt.build_engine"}
-
-
-_EXPORTERS: dict[str, tuple[Callable[[Path, Path], dict[str, object]], str]] = {
-    "tflite": (_export_tflite, ".tflite"),
-    "onnx": (_export_onnx, ".onnx"),
-    "tvm": (_export_tvm, ".tvm"),
-    "tensorrt": (_export_tensorrt, ".engine"),
-}
-
 __all__ = [
     "BACKENDS",
+    "EXPORTED",
     "INT8_MODEL",
     "KERAS_MODEL",
     "MODELS_DIR",
+    "SHIPPED",
     "ArtifactError",
     "cache_dir",
     "detector_artifact",

@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS, check_photos
 from plate_reader.artifacts import BACKENDS
 
 HELP = """Find the licence plate in a photo, read it and name its driving-restriction day (document 001).
@@ -23,24 +25,25 @@ HELP = """Find the licence plate in a photo, read it and name its driving-restri
 
   plate-reader apps/plate-reader/samples/plate.jpg
   plate-reader photos/ --out boxed/ --json
-  plate-reader car.jpg --backend tflite-int8 --reader tesseract
+  plate-reader car.jpg --reader tesseract --detector regressor
 
 [bold]Other commands[/bold]:
 
-  plate-reader bench --n 500           document 001's backend × precision matrix
+  plate-reader bench --data heldout/    every detector × reader, plate by plate
+  plate-reader matrix --n 500          document 001's backend × precision matrix
   plate-reader synth data/ --n 1000    generate annotated plate photos
   plate-reader train data/plates.csv   retrain the detector from an annotation CSV
 """
 
 app = typer.Typer(help=HELP, rich_markup_mode="rich", no_args_is_help=True, add_completion=False)
-console = Console()
-err = Console(stderr=True)
-COMMANDS = ("read", "bench", "train", "synth")
+console = FoldingConsole()
+err = FoldingConsole(stderr=True)
+COMMANDS = ("read", "bench", "matrix", "train", "synth")
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error to stderr and return the exit to raise."""
-    err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -61,51 +64,90 @@ def read_cmd(
     reader: Annotated[
         str, typer.Option(help="OCR reader: crnn (in-process, default) or tesseract.")
     ] = "crnn",
-    out: Annotated[
-        Path | None, typer.Option(help="Folder for copies of the photos with the box drawn.")
-    ] = None,
     detector: Annotated[
+        str,
+        typer.Option(
+            help="centernet (finds every plate, default), regressor (document 001's one-box baseline) or "
+            "a .keras file from tools/train_plate_detector.py (tflite-int8 uses its _int8.tflite sibling)."
+        ),
+    ] = "centernet",
+    out: Annotated[
         Path | None,
         typer.Option(
-            help="Detector .keras file instead of the shipped one (tflite-int8: its _int8.tflite sibling)."
+            help="Folder for copies of the photos with the plates drawn (photos where one was found)."
         ),
     ] = None,
+    out_all: Annotated[
+        bool, typer.Option("--out-all", help="With --out: also write photos where no plate was found.")
+    ] = False,
     threads: Annotated[
         int | None, typer.Option(help="CPU threads for the detector (default: all cores).")
     ] = None,
+    max_pixels: Annotated[
+        int, typer.Option(help="Refuse photos over this many pixels before decoding them (0: no limit).")
+    ] = DEFAULT_MAX_PIXELS,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document instead of a table.")
+        bool, typer.Option("--json", help="Print a JSON list, one object per photo, instead of a table.")
     ] = False,
 ) -> None:
-    """Detect, crop and read the plate in each photo; print text, last digit and restriction day.
+    """Find every plate in each photo, read it and name its restriction day, or say why it is unreadable.
 
-    Exit code 0 when every photo gave a plate, 1 when some did not (each with its reason), 2 on a usage
-    or set-up error (missing model, unknown backend, absent OCR engine).
+    A day is printed only for a reading in a full plate format (ABC-123, or five or six digits) whose
+    characters are all confidently read; otherwise the plate is listed as unreadable with the reason.
+    Exit code 0 when every photo had a plate read, 1 when some photo had none found or only unreadable ones,
+    2 on bad input (missing or corrupt photo, unknown option value), 3 when an OCR engine is missing.
 
     Example: plate-reader apps/plate-reader/samples/ --out /tmp/boxed --json
     """
+    from plate_reader.pipeline import iter_images
     from plate_reader.runtime import SetupError, build_pipeline, run_images
 
+    missing = [p for p in images if not p.exists()]
+    if missing:
+        raise fail(f"no such photo or folder ({missing[0]}): check the path")
+    found = [f for f in iter_images(p for p in images if p.is_dir())]
+    check_photos([p for p in images if not p.is_dir()], found, max_pixels or None)
     try:
         pipeline = build_pipeline(backend, reader, detector=detector, threads=threads)
     except SetupError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), code=_setup_code(exc)) from None
     try:
-        results = run_images(pipeline, images, out_dir=out, progress=not as_json)
+        results = run_images(pipeline, images, out_dir=out, out_all=out_all, progress=not as_json)
+    except OSError as exc:
+        raise fail(
+            f"cannot write annotated photos ({out}): {exc.strerror or exc}; pass a writable --out"
+        ) from None
     finally:
         pipeline.close()
     if not results:
         raise fail("no images found in the given paths; pass image files or folders holding .jpg/.png files")
     if as_json:
-        doc = {"backend": backend, "reader": reader, "results": [r.to_dict() for r in results]}
-        typer.echo(json.dumps(doc, indent=2))
+        typer.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
-        console.print(_results_table(results, backend, reader))
-    failed = [r for r in results if not r.found]
-    for r in failed:
-        err.print(f"[yellow]{r.path}[/yellow]: {_reason(r)}", highlight=False, soft_wrap=True)
-    if failed:
+        console.print(_results_table(results, backend, reader, detector))
+    for r in results:
+        if r.error:
+            err.print(f"[red]{r.path}[/red]: {_reason(r)}", highlight=False, soft_wrap=True)
+        elif not r.plates:
+            err.print(f"[yellow]{r.path}[/yellow]: no plate found", highlight=False, soft_wrap=True)
+        elif not r.ok:
+            err.print(
+                f"[yellow]{r.path}[/yellow]: plates found but none readable", highlight=False, soft_wrap=True
+            )
+    if any(r.error for r in results):
+        raise typer.Exit(2)
+    if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _setup_code(exc: Exception) -> int:
+    """3 when an engine or dependency is missing (e.g. Tesseract), else 2 (bad option value or model)."""
+    cause = exc.__cause__
+    try:
+        from edgesmith.ocr_plate.reading import ReaderUnavailable
+    except ImportError:
+        return 3
+    return 3 if isinstance(cause, (ReaderUnavailable, ImportError)) else 2
 
 
 def _reason(result) -> str:
@@ -114,30 +156,91 @@ def _reason(result) -> str:
     return text.removeprefix(f"{result.path}: ")
 
 
-def _results_table(results: list, backend: str, reader: str) -> Table:
-    table = Table(title=f"plates (detector: {backend}, reader: {reader})")
-    table.add_column("image", no_wrap=True)
-    for col, justify in (("plate", "left"), ("valid", "center"), ("conf", "right"), ("digit", "center"),
-                         ("restriction day", "left"), ("ms", "right")):  # fmt: skip
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+def _results_table(results: list, backend: str, reader: str, detector: str) -> Table:
+    table = Table(title=f"plates (detector: {detector} on {backend}, reader: {reader})")
+    table.add_column("image", no_wrap=True, overflow="fold")
+    for col, justify in (("plate", "left"), ("status", "left"), ("conf", "right"), ("digit", "center"),
+                         ("restriction day", "left"), ("box", "left"), ("ms", "right")):  # fmt: skip
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for r in results:
-        if r.box is None or (r.error and not r.text):
-            table.add_row(Path(r.path).name, f"[red]{_reason(r)}[/red]", "", "", "", "", "")
+        ms = f"{r.total_ms:.1f}" if r.total_ms is not None else ""
+        if r.error or not r.plates:
+            table.add_row(
+                Path(r.path).name, "", f"[red]{_reason(r) or 'no plate found'}[/red]", "", "", "", "", ms
+            )
             continue
-        table.add_row(
-            Path(r.path).name,
-            r.text or "",
-            "[green]yes[/green]" if r.valid else "[red]no[/red]",
-            f"{r.confidence:.2f}" if r.confidence is not None else "",
-            "" if r.last_digit is None else str(r.last_digit),
-            r.restriction_day or "",
-            f"{r.total_ms:.1f}" if r.total_ms is not None else "",
-        )
+        for k, p in enumerate(r.plates):
+            status = "[green]ok[/green]" if p.ok else f"[yellow]unreadable: {p.reason}[/yellow]"
+            table.add_row(
+                Path(r.path).name if k == 0 else "",
+                p.text,
+                status,
+                f"{p.confidence:.2f}",
+                "" if p.last_digit is None else str(p.last_digit),
+                p.restriction_day or "",
+                ",".join(str(v) for v in p.box),
+                ms if k == 0 else "",
+            )
     return table
 
 
 @app.command("bench")
 def bench_cmd(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(help="Labelled photo folder (labels.csv) to score on as well; repeatable."),
+    ] = None,
+    n: Annotated[int, typer.Option(help="Photos in each of the project's own sets (seed 9001).")] = 500,
+    own: Annotated[
+        bool, typer.Option("--own/--no-own", help="Score the project's own sets too (default: yes).")
+    ] = True,
+    readers: Annotated[
+        str, typer.Option(help="Comma-separated readers: crnn, tesseract.")
+    ] = "crnn,tesseract",
+    detectors: Annotated[
+        str,
+        typer.Option(help="Comma-separated detector rows: regressor, centernet-keras, centernet-int8."),
+    ] = "regressor,centernet-keras,centernet-int8",
+    threads: Annotated[int | None, typer.Option(help="CPU threads for the detector (default: all).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for bench.json and bench.md.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score each detector × reader plate by plate: found (IoU > 0.5), last digit, exact, wrong day, ms.
+
+    Sets: the project's own street scenes (a seed never used in training), document 001's one-plate photos,
+    and every --data folder (labels.csv: name,width,height,x1,y1,x2,y2,plate,qx1..qy4, normalised).
+    The Keras float detector runs beside the int8 one in the same run, so the ms column compares them.
+
+    Example: plate-reader bench --n 200 --data heldout/ --readers crnn --out runs/plate-bench
+    """
+    from plate_reader.study import DEFAULT_PIPELINES, BenchError, run_bench
+
+    rows = {"regressor": DEFAULT_PIPELINES[0], "centernet-keras": DEFAULT_PIPELINES[1],
+            "centernet-int8": DEFAULT_PIPELINES[2]}  # fmt: skip
+    chosen = [d for d in detectors.split(",") if d]
+    unknown = [d for d in chosen if d not in rows]
+    if unknown:
+        raise fail(f"unknown detector row {unknown[0]!r} (--detectors): choose from {', '.join(rows)}")
+    missing = [d for d in data or [] if not (d / "labels.csv").is_file()]
+    if missing:
+        raise fail(f"no labels.csv in the --data folder ({missing[0]}): pass a labelled photo folder")
+    try:
+        report = run_bench(n=n, data=data or [], readers=[r for r in readers.split(",") if r],
+                           pipelines=[rows[d] for d in chosen], own=own, threads=threads, out_dir=out,
+                           progress=not as_json,
+                           on_set=None if as_json else lambda name: err.print(f"scoring {name}"))  # fmt: skip
+    except BenchError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    typer.echo(report.to_markdown())  # plain text: a Markdown table must not be wrapped
+    if out is not None:
+        err.print(f"wrote {out}/bench.json and bench.md")
+
+
+@app.command("matrix")
+def matrix_cmd(
     n: Annotated[int, typer.Option(help="Held-out generated photos to score on (seed --seed).")] = 500,
     seed: Annotated[
         int, typer.Option(help="Seed of the generated test set (never used in training).")
@@ -164,14 +267,14 @@ def bench_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
-    """Document 001's matrix on this machine, then end-to-end accuracy and latency per OCR reader.
+    """Document 001's backend × precision matrix of the one-box regressor, then its end-to-end figures.
 
     Matrix: detector latency (ms, batch 1), % IoU > 0.5, memory (MB), size (MB) per backend × precision
     (× pruned with --variant). End to end: plate found / last digit / exact plate (%) and ms per photo.
 
     Backends that cannot run here (no GPU for TensorRT, no exporter) keep their row with the reason.
 
-    Example: plate-reader bench --n 500 --out runs/plate-bench
+    Example: plate-reader matrix --n 500 --out runs/plate-matrix
     """
     from plate_reader.evaluation import BenchError, run_bench
 
@@ -275,7 +378,7 @@ def with_default_command(args: list[str]) -> list[str]:
 
 def main() -> None:
     """Console-script entry: ``plate-reader IMAGE ...`` is ``plate-reader read IMAGE ...``."""
-    app(args=with_default_command(sys.argv[1:]), prog_name="plate-reader")
+    run_cli(app, with_default_command(sys.argv[1:]), "plate-reader")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""``plate-reader bench``: document 001's detector matrix and the end-to-end accuracy/latency per reader.
+"""``plate-reader matrix``: document 001's detector matrix and the end-to-end accuracy/latency per reader.
 
 The matrix (latency, % IoU > 0.5, memory, size per backend × precision × pruned) is measured by
 edgesmith.profiling's ``run_matrix``; the end-to-end table runs the whole pipeline (decode → detect →
@@ -94,7 +94,7 @@ def score_reader(reader: str, data: EvalSet, backend: str = "tflite-int8", threa
         score.error = "no texts.csv beside the annotation CSV: plate texts unknown"
         return score
     try:
-        pipeline = build_pipeline(backend, reader, threads=threads)
+        pipeline = build_pipeline(backend, reader, detector="regressor", threads=threads)
     except SetupError as exc:
         score.error = str(exc)
         return score
@@ -104,13 +104,16 @@ def score_reader(reader: str, data: EvalSet, backend: str = "tflite-int8", threa
     finally:
         pipeline.close()
     truth = data.texts
+    best = [r.plates[0] if r.plates else None for r in results]  # the regressor reports one box
     score.n = len(results)
     pct = lambda flags: float(np.mean(flags) * 100) if len(flags) else None  # noqa: E731
-    score.plate_found_pct = pct([r.found for r in results])
-    score.exact_plate_pct = pct([r.text == t for r, t in zip(results, truth, strict=True)])
-    score.last_digit_pct = pct([r.last_digit is not None and str(r.last_digit) == t[-1]
-                                for r, t in zip(results, truth, strict=True) if t])  # fmt: skip
-    score.valid_format_pct = pct([r.valid for r in results])
+    score.plate_found_pct = pct([r.ok for r in results])
+    score.exact_plate_pct = pct(
+        [p is not None and p.ok and p.text == t for p, t in zip(best, truth, strict=True)]
+    )
+    score.last_digit_pct = pct([p is not None and p.last_digit is not None and str(p.last_digit) == t[-1]
+                                for p, t in zip(best, truth, strict=True) if t])  # fmt: skip
+    score.valid_format_pct = pct([p is not None and p.ok for p in best])
     total = np.array([r.total_ms for r in results if r.total_ms is not None])
     if total.size:
         score.mean_ms, score.p50_ms, score.p90_ms = (float(total.mean()), float(np.percentile(total, 50)),

@@ -1,12 +1,15 @@
-"""Photo → plate box → crop → OCR → restriction day, with the detector run through any registered backend.
+"""Photo → every plate box → loose crop → OCR → restriction day, refusing to name a day it is not sure of.
 
-The detector artifact for each ``--backend`` name comes from :mod:`plate_reader.artifacts`; it runs through
-edgesmith.profiling's runner registry, so Keras, TFLite, ONNX Runtime, TVM and TensorRT share one code path.
+The detector runs through edgesmith.profiling's runner registry (int8 TFLite by default, via ai-edge-litert);
+:mod:`plate_reader.detectors` turns its output into boxes. Each box is clamped to the photo (an inverted or
+degenerate box is dropped, never a crash), grown by the reader's crop margin and read; a reading the reader
+marks unreadable keeps its partial text and reason but gets no restriction day.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,52 +18,79 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from edgesmith.datasets.native_logs import quiet_native_stderr
-from plate_reader.detector import DETECTOR_INPUT, to_input
-
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-MIN_BOX_FRACTION = 0.0004
-"""A predicted box covering less than this share of the photo is treated as "no plate" (degenerate box)."""
-MIN_CONFIDENCE = 0.2
-"""A reading below this (weakest-character) confidence that also fails format validation means no plate."""
+DEFAULT_CROP_MARGIN = 0.15
+"""Share of the box width/height added on each side before reading, when the reader exports none."""
+MAX_PLATES = 6
+"""At most this many boxes (best scores first) are read per photo."""
 
 
 class PipelineError(RuntimeError):
     """The pipeline cannot start (missing model, unknown backend or reader); the message names the fix."""
 
 
-@dataclasses.dataclass
-class PlateResult:
-    """What the pipeline found in one photo; ``error`` says why nothing (or nothing valid) was read."""
+def crop_margin() -> float:
+    """The loose-crop margin the readers expect (``edgesmith.ocr_plate.CROP_MARGIN`` when it exists)."""
+    try:
+        from edgesmith.ocr_plate import CROP_MARGIN  # type: ignore[attr-defined]
+    except ImportError:
+        return DEFAULT_CROP_MARGIN
+    return float(CROP_MARGIN)
 
-    path: str
-    box: tuple[float, float, float, float] | None = None
-    box_px: tuple[int, int, int, int] | None = None
-    text: str | None = None
-    valid: bool = False
-    confidence: float | None = None
-    char_confidences: tuple[float, ...] = ()
+
+@dataclasses.dataclass
+class PlateFound:
+    """One plate found in a photo: its box (photo pixels), detector score and what the reader made of it."""
+
+    box: tuple[int, int, int, int]
+    score: float
+    text: str = ""
+    status: str = "unreadable"
+    reason: str | None = None
     last_digit: int | None = None
     restriction_day: str | None = None
+    confidence: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "box": [int(v) for v in self.box],
+            "score": round(float(self.score), 4),
+            "text": self.text,
+            "status": self.status,
+            "reason": self.reason,
+            "last_digit": self.last_digit,
+            "restriction_day": self.restriction_day,
+            "confidence": round(float(self.confidence), 4),
+        }
+
+
+@dataclasses.dataclass
+class PhotoResult:
+    """Every plate found in one photo (``plates`` empty when none), or why the photo could not be read."""
+
+    path: str
+    width: int = 0
+    height: int = 0
+    plates: list[PlateFound] = dataclasses.field(default_factory=list)
+    error: str | None = None
     detect_ms: float | None = None
     read_ms: float | None = None
     total_ms: float | None = None
-    error: str | None = None
     output: str | None = None
 
     @property
-    def found(self) -> bool:
-        """A plate was located and read as a valid plate number."""
-        return self.error is None and self.box is not None and bool(self.text)
+    def ok(self) -> bool:
+        """At least one plate was read with a full format and confident characters."""
+        return self.error is None and any(p.ok for p in self.plates)
 
     def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["found"] = self.found
-        d["char_confidences"] = [round(c, 4) for c in self.char_confidences]
-        for k in ("confidence", "detect_ms", "read_ms", "total_ms"):
-            if d[k] is not None:
-                d[k] = round(d[k], 4)
-        return d
+        """The ``--json`` object of one photo (the plate-study output contract)."""
+        return {"image": self.path, "width": self.width, "height": self.height,
+                "plates": [p.to_dict() for p in self.plates], "error": self.error}  # fmt: skip
 
 
 def iter_images(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -90,44 +120,69 @@ def open_photo(path: str | Path) -> Image.Image:
         raise ValueError(f"{p}: corrupt or truncated image ({exc})") from None
 
 
-class PlateDetector:
-    """The box regressor behind a runner: ``detect(photo) -> (x1, y1, x2, y2)`` normalised to the photo."""
+def clamp_box(
+    box: Iterable[float], width: int, height: int, min_side: int = 4
+) -> tuple[int, int, int, int] | None:
+    """``x1, y1, x2, y2`` ordered, rounded and clipped to the photo; ``None`` when under ``min_side`` px or
+    not finite (an inverted box is reordered, a degenerate one dropped)."""
+    v = np.asarray(list(box), np.float64).reshape(-1)
+    if v.size != 4 or not np.isfinite(v).all():
+        return None
+    x1, x2 = sorted((v[0], v[2]))
+    y1, y2 = sorted((v[1], v[3]))
+    x1, x2 = (round(min(max(float(c), 0.0), width)) for c in (x1, x2))
+    y1, y2 = (round(min(max(float(c), 0.0), height)) for c in (y1, y2))
+    if x2 - x1 < min_side or y2 - y1 < min_side:
+        return None
+    return (x1, y1, x2, y2)
 
-    def __init__(self, artifact: str | Path, backend: str, threads: int | None = None) -> None:
-        from edgesmith.profiling import open_runner
 
-        self.artifact = Path(artifact)
-        self.backend = backend
-        self.runner = open_runner(self.artifact, backend, threads=threads)
-        with quiet_native_stderr():  # TFLite prints "INFO: Created ... delegate" on first use
-            self.runner.activate()
-            spec = self.runner.input_specs()[0].shape
-            self.input_hw = (spec[1] or DETECTOR_INPUT[0], spec[2] or DETECTOR_INPUT[1])
-            self.runner.predict(np.zeros((1, *self.input_hw, 3), np.float32))  # warm-up
+def loose_crop(photo: np.ndarray, box: tuple[int, int, int, int], margin: float) -> np.ndarray:
+    """The box grown by ``margin`` × its size on each side (clipped to the photo), as uint8 RGB."""
+    h, w = photo.shape[:2]
+    x1, y1, x2, y2 = box
+    mx, my = (x2 - x1) * margin, (y2 - y1) * margin
+    a, b = int(max(0, np.floor(x1 - mx))), int(max(0, np.floor(y1 - my)))
+    c, d = int(min(w, np.ceil(x2 + mx))), int(min(h, np.ceil(y2 + my)))
+    return np.ascontiguousarray(photo[b:d, a:c])
 
-    def detect_batch(self, photos: list[Image.Image]) -> np.ndarray:
-        """Boxes (N, 4) for a list of photos (one runner call per photo: batch-1 artifacts work too)."""
-        out = [np.asarray(self.runner.predict(to_input(p, self.input_hw)[None]), np.float32).reshape(4).copy()
-               for p in photos]  # fmt: skip
-        return np.stack(out) if out else np.empty((0, 4), np.float32)
 
-    def detect(self, photo: Image.Image) -> np.ndarray:
-        return self.detect_batch([photo])[0]
+FULL_PLATE = re.compile(r"[A-Z]{3}-\d{3}|\d{5,6}")
+"""A full Costa Rican plate: three letters and three digits, or the five- or six-digit numeric format."""
+FALLBACK_MIN_CONFIDENCE = 0.5
+"""Weakest-character confidence a reading needs when its reader does not judge readability itself."""
 
-    def close(self) -> None:
-        self.runner.deactivate()
+
+def judge(reading: Any) -> tuple[str, str | None]:
+    """``(status, reason)`` of a reading: the reader's own ``readable``/``reason`` when it has them, else a
+    full plate format with every character at least :data:`FALLBACK_MIN_CONFIDENCE` sure."""
+    if not reading.text:
+        return "unreadable", getattr(reading, "reason", None) or "no characters read"
+    readable = getattr(reading, "readable", None)
+    if readable is not None:
+        reason = getattr(reading, "reason", None)
+        return ("ok", None) if readable else ("unreadable", reason or "not a full plate format")
+    if not reading.valid or not FULL_PLATE.fullmatch(reading.text):
+        return "unreadable", f"{reading.text!r} is not a full plate format"
+    low = sum(c < FALLBACK_MIN_CONFIDENCE for c in reading.char_confidences)
+    if low:
+        n = len(reading.char_confidences)
+        return "unreadable", f"{low} of {n} characters below confidence {FALLBACK_MIN_CONFIDENCE:.2f}"
+    return "ok", None
 
 
 class PlatePipeline:
     """Detector + reader; ``process(path)`` never raises for a bad image: the result carries ``error``."""
 
-    def __init__(self, detector: PlateDetector, reader: Any, margin: float = 0.06) -> None:
+    def __init__(self, detector: Any, reader: Any, margin: float | None = None) -> None:
         self.detector = detector
         self.reader = reader
-        self.margin = margin
+        self.margin = crop_margin() if margin is None else margin
 
-    def process(self, path: str | Path, out_dir: str | Path | None = None) -> PlateResult:
-        result = PlateResult(path=str(path))
+    def process(
+        self, path: str | Path, out_dir: str | Path | None = None, out_all: bool = False
+    ) -> PhotoResult:
+        result = PhotoResult(path=str(path))
         t0 = time.perf_counter()
         try:
             photo = open_photo(path)
@@ -136,103 +191,100 @@ class PlatePipeline:
             return result
         self.read_photo(photo, result)
         result.total_ms = (time.perf_counter() - t0) * 1e3
-        if out_dir is not None and result.box is not None:
+        if out_dir is not None and (result.plates or out_all):
             result.output = str(save_annotated(photo, result, out_dir))
         return result
 
-    def read_photo(self, photo: Image.Image, result: PlateResult | None = None) -> PlateResult:
-        """Detect and read one already-loaded photo (timings in ``detect_ms`` / ``read_ms``)."""
-        from edgesmith.ocr_plate.preprocess import crop_box
-
-        result = result or PlateResult(path="<memory>")
+    def read_photo(self, photo: Image.Image, result: PhotoResult | None = None) -> PhotoResult:
+        """Detect and read every plate of one loaded photo (timings in ``detect_ms`` / ``read_ms``)."""
+        result = result or PhotoResult(path="<memory>")
+        result.width, result.height = photo.size
         t0 = time.perf_counter()
-        box = self.detector.detect(photo)
+        detections = self.detector.detect(photo)
         t1 = time.perf_counter()
         result.detect_ms = (t1 - t0) * 1e3
-        x1, y1, x2, y2 = (float(v) for v in box)
-        w, h = photo.size
-        result.box = (x1, y1, x2, y2)
-        result.box_px = (round(x1 * w), round(y1 * h), round(x2 * w), round(y2 * h))
-        if (x2 - x1) * (y2 - y1) < MIN_BOX_FRACTION or x2 <= x1 or y2 <= y1:
-            result.error = "no plate found: the detector's box is empty (is there a plate in the photo?)"
-            return result
-        try:
-            crop = crop_box(np.asarray(photo), box, margin=self.margin)
-            reading = self.reader.read(crop)
-        except ValueError as exc:
-            result.error = f"no plate found: {exc}"
-            return result
+        pixels = np.asarray(photo)
+        for det in detections[:MAX_PLATES]:
+            box = clamp_box(det.box, *photo.size)
+            if box is None:
+                continue
+            found = PlateFound(box=box, score=float(det.score))
+            try:
+                reading = self.reader.read(loose_crop(pixels, box, self.margin))
+            except ValueError as exc:
+                found.reason = f"crop could not be read ({exc})"
+                result.plates.append(found)
+                continue
+            found.text = reading.text
+            found.confidence = float(reading.confidence)
+            found.status, found.reason = judge(reading)
+            if found.ok:
+                found.last_digit = reading.last_digit
+                found.restriction_day = reading.restriction_day
+            result.plates.append(found)
         result.read_ms = (time.perf_counter() - t1) * 1e3
-        result.text = reading.text
-        result.valid = reading.valid
-        result.confidence = reading.confidence
-        result.char_confidences = tuple(reading.char_confidences)
-        result.last_digit = reading.last_digit
-        result.restriction_day = reading.restriction_day
-        if not reading.text:
-            result.error = "no plate found: no characters could be read in the detected box"
-        elif not reading.valid and reading.confidence < MIN_CONFIDENCE:
-            result.error = (
-                f"no plate found: read {reading.text!r} with confidence {reading.confidence:.2f}, "
-                "not a Costa Rican plate format"
-            )
-        elif not reading.valid:
-            result.error = (
-                f"read {reading.text!r} (weakest character confidence {reading.confidence:.2f}), not a "
-                "Costa Rican plate format (ABC-123 or up to 6 digits); check the photo or try another reader"
-            )
         return result
 
     def close(self) -> None:
         self.detector.close()
 
 
-def save_annotated(photo: Image.Image, result: PlateResult, out_dir: str | Path) -> Path:
-    """Write a copy of the photo with the plate box (and the reading) drawn, as ``out_dir/<name>.jpg``."""
+OK_COLOUR, UNREADABLE_COLOUR = (0, 220, 0), (255, 150, 0)
+
+
+def save_annotated(photo: Image.Image, result: PhotoResult, out_dir: str | Path) -> Path:
+    """Write a copy of the photo with every plate box drawn (readable green, unreadable orange + reason)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    img = draw_box(photo, result.box_px, label=_label(result))
-    target = out / (Path(result.path).stem + "_plate.jpg")
+    img = draw_plates(photo, result.plates)
+    target = out / (Path(result.path).stem + "_plates.jpg")
     tmp = target.with_name(f".{target.name}.tmp")
-    img.save(tmp, format="JPEG", quality=92)
-    tmp.replace(target)
+    try:
+        img.save(tmp, format="JPEG", quality=92)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 
-def _label(result: PlateResult) -> str:
-    if not result.text:
-        return "plate?"
-    day = f" → {result.restriction_day}" if result.restriction_day else ""
-    return f"{result.text}{day}"
+def _label(p: PlateFound) -> str:
+    if p.ok:
+        return f"{p.text} → {p.restriction_day}" if p.restriction_day else p.text
+    shown = f"{p.text!r} " if p.text else ""
+    return f"{shown}unreadable: {p.reason}" if p.reason else f"{shown}unreadable"
 
 
-def draw_box(photo: Image.Image, box_px: tuple[int, int, int, int] | None, label: str = "") -> Image.Image:
-    """A copy of ``photo`` with a green rectangle at ``box_px`` and ``label`` above it."""
+def draw_plates(photo: Image.Image, plates: list[PlateFound]) -> Image.Image:
+    """A copy of ``photo`` with each plate's box and label (text and day, or the reason it was refused)."""
+    from edgesmith.datasets.plate_synth import plate_font_path
+
     img = photo.copy()
-    if box_px is None:
-        return img
     draw = ImageDraw.Draw(img)
-    width = max(2, round(min(img.size) / 160))
-    draw.rectangle(box_px, outline=(0, 220, 0), width=width)
-    if label:
-        from edgesmith.datasets.plate_synth import plate_font_path
-
-        font = ImageFont.truetype(plate_font_path(), max(12, round(min(img.size) / 18)))
-        x, y = box_px[0], max(0, box_px[1] - font.size - 6)
+    width = max(2, round(min(img.size) / 200))
+    font = ImageFont.truetype(plate_font_path(), max(11, round(min(img.size) / 30)))
+    for p in plates:
+        colour = OK_COLOUR if p.ok else UNREADABLE_COLOUR
+        draw.rectangle(p.box, outline=colour, width=width)
+        label = _label(p)
+        x, y = p.box[0], max(0, p.box[1] - font.size - 6)
         tb = draw.textbbox((x, y), label, font=font)
-        draw.rectangle((tb[0] - 3, tb[1] - 3, tb[2] + 3, tb[3] + 3), fill=(0, 0, 0))
-        draw.text((x, y), label, font=font, fill=(0, 255, 0))
+        draw.rectangle((tb[0] - 2, tb[1] - 2, tb[2] + 2, tb[3] + 2), fill=(0, 0, 0))
+        draw.text((x, y), label, font=font, fill=colour)
     return img
 
 
 __all__ = [
     "IMAGE_SUFFIXES",
+    "PhotoResult",
     "PipelineError",
-    "PlateDetector",
+    "PlateFound",
     "PlatePipeline",
-    "PlateResult",
-    "draw_box",
+    "clamp_box",
+    "crop_margin",
+    "draw_plates",
     "iter_images",
+    "judge",
+    "loose_crop",
     "open_photo",
     "save_annotated",
 ]

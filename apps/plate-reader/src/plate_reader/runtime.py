@@ -1,4 +1,4 @@
-"""Wiring for the CLI: build a pipeline from ``--backend`` / ``--reader`` names, run it over many photos."""
+"""CLI wiring: build a pipeline from ``--detector`` / ``--backend`` / ``--reader``, run it on photos."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ from pathlib import Path
 import numpy as np
 
 from edgesmith.datasets.native_logs import quiet_native_stderr
-from plate_reader.artifacts import BACKENDS, ArtifactError, detector_artifact
-from plate_reader.pipeline import PlateDetector, PlatePipeline, PlateResult, iter_images
+from plate_reader.artifacts import BACKENDS, MODELS_DIR, ArtifactError, detector_artifact
+from plate_reader.detectors import RunnerDetector, open_detector
+from plate_reader.pipeline import PhotoResult, PlatePipeline, iter_images
+
+DETECTORS: dict[str, Path] = {
+    "centernet": MODELS_DIR / "plate_centernet.keras",
+    "regressor": MODELS_DIR / "plate_detector.keras",
+}
+"""``--detector`` names → shipped Keras model (each with its ``_int8.tflite`` sibling): the dense detector
+(default) and document 001's one-box regressor (the baseline)."""
 
 
 class SetupError(RuntimeError):
@@ -30,19 +38,36 @@ def build_reader(name: str, **kwargs: object) -> object:
         raise SetupError(str(exc).splitlines()[0]) from exc
 
 
+def detector_model(detector: str | Path | None) -> Path:
+    """The Keras file for a ``--detector`` value: a name in :data:`DETECTORS` or a path to a .keras file."""
+    if detector is None:
+        return DETECTORS["centernet"]
+    if str(detector) in DETECTORS:
+        return DETECTORS[str(detector)]
+    path = Path(detector)
+    if path.suffix != ".keras":
+        raise SetupError(
+            f"--detector {detector!r} is neither {' nor '.join(DETECTORS)} nor a .keras file; "
+            "pass one of those names or a model written by tools/train_plate_detector.py"
+        )
+    return path
+
+
 def build_detector(
     backend: str, detector: str | Path | None = None, threads: int | None = None
-) -> PlateDetector:
-    """The detector for a ``--backend`` name, exporting the Keras model for it on first use."""
+) -> RunnerDetector:
+    """The detector for ``--detector`` on ``--backend``, exporting the Keras model for it on first use."""
     from edgesmith.profiling import RunnerError
 
     if backend not in BACKENDS:
         raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
     try:
-        artifact = detector_artifact(backend, detector)
-        return PlateDetector(artifact, BACKENDS[backend], threads=threads)
+        artifact = detector_artifact(backend, detector_model(detector))
+        return open_detector(artifact, BACKENDS[backend], threads=threads)
     except (ArtifactError, RunnerError) as exc:
         raise SetupError(str(exc).splitlines()[0]) from exc
+    except SetupError:
+        raise
     except Exception as exc:  # an exporter failing deep inside a converter: keep it to one line
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SetupError(f"backend {backend}: could not prepare the detector ({first})") from exc
@@ -54,9 +79,10 @@ def build_pipeline(
     detector: str | Path | None = None,
     threads: int | None = None,
 ) -> PlatePipeline:
-    """A ready pipeline: detector on ``backend`` + OCR ``reader``."""
+    """A ready pipeline: ``detector`` on ``backend`` + OCR ``reader`` (both warmed up)."""
     if backend not in BACKENDS:  # before loading anything
         raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    detector_model(detector)  # a bad --detector value fails before the reader loads
     with quiet_native_stderr():  # the reader's runtime prints a banner on its first inference
         ocr = build_reader(reader)
         with contextlib.suppress(Exception):  # a blank crop may be unreadable; only the warm-up matters
@@ -68,22 +94,24 @@ def run_images(
     pipeline: PlatePipeline,
     paths: Iterable[str | Path],
     out_dir: str | Path | None = None,
+    out_all: bool = False,
     progress: bool = True,
-) -> list[PlateResult]:
-    """Process every photo (folders expanded) with a progress bar when there is more than one."""
+) -> list[PhotoResult]:
+    """Process every photo (folders expanded) with a progress bar on stderr when there is more than one."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     files = list(iter_images(paths))
-    results: list[PlateResult] = []
+    results: list[PhotoResult] = []
     show = progress and len(files) > 1
     columns = (TextColumn("reading plates"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True, disable=not show) as bar:
         task = bar.add_task("read", total=len(files))
         for f in files:
-            results.append(pipeline.process(f, out_dir=out_dir))
+            results.append(pipeline.process(f, out_dir=out_dir, out_all=out_all))
             bar.advance(task)
     return results
 
 
-__all__ = ["SetupError", "build_detector", "build_pipeline", "build_reader", "run_images"]
+__all__ = ["DETECTORS", "SetupError", "build_detector", "build_pipeline", "build_reader", "detector_model",
+           "run_images"]  # fmt: skip

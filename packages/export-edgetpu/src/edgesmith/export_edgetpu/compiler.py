@@ -8,8 +8,6 @@ only a successful run moves its outputs into ``out_dir``, so a failed run leaves
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import json
 import os
 import shutil
 import subprocess
@@ -20,8 +18,11 @@ from typing import Any
 
 from edgesmith.export_edgetpu.check import BAD_DTYPE, check_graph
 from edgesmith.export_edgetpu.compiler_log import CompilerLog, parse_compiler_output
+from edgesmith.export_edgetpu.errors import EdgeTPUError
 from edgesmith.export_edgetpu.ops_table import LATEST_RUNTIME
 from edgesmith.export_edgetpu.tflite_graph import read_tflite
+from edgesmith.profiling.artifacts import Sidecar, SourceRef, describe_file, write_sidecar
+from edgesmith.profiling.errors import ExitCode
 
 COMPILER = "edgetpu_compiler"
 INSTALL_HINT = (
@@ -31,12 +32,14 @@ INSTALL_HINT = (
 )
 
 
-class CompilerError(RuntimeError):
+class CompilerError(EdgeTPUError, RuntimeError):
     """The compiler is missing, refused the model or failed; the message says why and what to do."""
 
 
 class CompilerNotFound(CompilerError):
     """``edgetpu_compiler`` is not installed."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
 
 
 class NotQuantized(CompilerError, ValueError):
@@ -100,20 +103,18 @@ def ensure_quantized(path: str | os.PathLike[str]) -> None:
         )
 
 
-def _sidecar(output: Path, source: Path, log: CompilerLog, options: CompileOptions) -> dict[str, Any]:
+def _sidecar(output: Path, source: Path, log: CompilerLog, options: CompileOptions) -> Sidecar:
     src = read_tflite(source)
     model_log = next((m for m in log.models if Path(m.output_model).name == output.name), None)
-    return {
-        "artifact": output.name,
-        "kind": "edgetpu-compiled tflite",
-        "source_model": str(source),
-        "source_sha256": src.sha256,
-        "precision": "int8",
-        "tools": {"edgetpu_compiler": log.compiler_version},
-        "options": dataclasses.asdict(options),
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "metrics": model_log.to_dict() if model_log else {},
-    }
+    return describe_file(
+        output,
+        "edgetpu",
+        "int8",
+        source=SourceRef(str(source), src.sha256, "tflite"),
+        tools={"edgetpu_compiler": log.compiler_version},
+        metrics=model_log.to_dict() if model_log else {},
+        options=dataclasses.asdict(options),
+    )
 
 
 def compile_models(
@@ -162,12 +163,7 @@ def compile_models(
         source = next(
             (src for stem, src in stem_to_source.items() if output.name.startswith(stem)), sources[0]
         )
-        meta = _sidecar(output, source, log, options)
-        sidecar = output.with_name(output.name + ".json")
-        tmp_meta = sidecar.with_name(sidecar.name + ".tmp")
-        tmp_meta.write_text(json.dumps(meta, indent=2, default=str))
-        os.replace(tmp_meta, sidecar)
-        outputs.append(sidecar)
+        outputs.append(write_sidecar(output, _sidecar(output, source, log, options)))
     for m in log.models:  # point the log at the final location, not the temporary one
         for attr in ("output_model", "operation_log"):
             value = getattr(m, attr)

@@ -21,6 +21,7 @@ import numpy as np
 
 from edgesmith.export_edgetpu.check import EDGETPU_CUSTOM_OP
 from edgesmith.export_edgetpu.tflite_graph import ModelFileError, read_tflite
+from edgesmith.profiling.quantization import dequantize_output, quantize_input
 from edgesmith.profiling.runner import BackendUnavailable, Runner, RunnerError, TensorSpec
 
 EDGETPU_LIBRARY = "libedgetpu.so.1"
@@ -63,22 +64,6 @@ def cpu_twin(path: Path) -> Path:
     return path
 
 
-def _quantize(x: np.ndarray, detail: dict[str, Any]) -> np.ndarray:
-    dtype = np.dtype(detail["dtype"])
-    scale, zero = detail.get("quantization", (0.0, 0))
-    if dtype.kind == "f" or not scale:
-        return x.astype(dtype, copy=False)
-    info = np.iinfo(dtype)
-    return np.clip(np.round(x / scale + zero), info.min, info.max).astype(dtype)
-
-
-def _dequantize(y: np.ndarray, detail: dict[str, Any]) -> np.ndarray:
-    scale, zero = detail.get("quantization", (0.0, 0))
-    if np.dtype(detail["dtype"]).kind == "f" or not scale:
-        return y.astype(np.float32, copy=False)
-    return ((y.astype(np.float32) - zero) * scale).astype(np.float32)
-
-
 class EdgeTPURunner(Runner):
     """Runs ``*_edgetpu.tflite`` on a Coral Edge TPU (``device``: ``usb``, ``pci``, ``usb:0`` ...) or, with
     ``cpu=True``, the matching int8 ``.tflite`` on the CPU interpreter. Batches larger than the model's batch
@@ -86,6 +71,7 @@ class EdgeTPURunner(Runner):
 
     backend: ClassVar[str] = "edgetpu"
     suffixes: ClassVar[tuple[str, ...]] = ("_edgetpu.tflite",)
+    devices: ClassVar[tuple[str, ...]] = ("edgetpu", "usb", "pci", "cpu")
 
     def __init__(
         self,
@@ -203,6 +189,6 @@ class EdgeTPURunner(Runner):
 
     def _invoke(self, interp: Any, inputs: list[np.ndarray]) -> list[np.ndarray]:
         for x, d in zip(inputs, self._in, strict=True):
-            interp.set_tensor(d["index"], _quantize(x, d))
+            interp.set_tensor(d["index"], quantize_input(x, d))
         interp.invoke()
-        return [_dequantize(interp.get_tensor(d["index"]), d) for d in self._out]
+        return [dequantize_output(interp.get_tensor(d["index"]), d) for d in self._out]

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from edgesmith.export_tvm.errors import TVMExportError
-from edgesmith.profiling.console import emit, err, fail, out
+from edgesmith.profiling.console import emit, err, fail, out, run_cli
 from edgesmith.profiling.runner import RunnerError
 
 app = typer.Typer(
@@ -60,7 +60,7 @@ def compile_cmd(
             model, output, target=target, opt_level=opt_level, batch=batch, tuning_db=tuning_db, cc=cc
         )
     except TVMExportError as exc:
-        fail(str(exc))
+        fail(exc)
     emit(result.to_dict(), as_json, f"TVM compile: {output}")
 
 
@@ -113,7 +113,7 @@ def tune_cmd(
                 model, output, target=target, batch=batch, tuning_db=db
             ).to_dict()
     except TVMExportError as exc:
-        fail(str(exc))
+        fail(exc)
     if as_json:
         emit(payload, True, "")
         return
@@ -157,7 +157,7 @@ def run_cmd(
             out = runner.predict(x)
             info = runner.describe().to_dict()
     except (TVMExportError, RunnerError, OSError, ValueError) as exc:
-        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        fail(exc)
     stats = result.stats()
     payload = {
         "artifact": str(artifact),
@@ -174,8 +174,8 @@ def run_cmd(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 __all__ = ["app", "main"]

@@ -1,30 +1,69 @@
-"""Keras (tf-keras) builders for every architecture of the source documents, training, save/load, counts."""
+"""Keras (tf-keras) builders for every architecture of the source documents, training, save/load, counts.
 
-from edgesmith.models.autoencoder import conv_autoencoder
-from edgesmith.models.backbones import BACKBONES, SPECS, BackboneSpec, compact
-from edgesmith.models.cifar import cifar10_cnn
-from edgesmith.models.errors import ModelError
-from edgesmith.models.flops import LayerFlops, count_flops, flops_by_layer
-from edgesmith.models.io import count_params, load_model, model_format, save_model, sidecar_path
-from edgesmith.models.layers import CUSTOM_OBJECTS, LocalResponseNormalization
-from edgesmith.models.solar import (
-    TABLE_3_1_BASES,
-    MLPSpec,
-    mlp_param_count,
-    pyramid_topologies,
-    solar_map_cnn,
-    solar_mlp,
-    solar_mlp_family,
-)
-from edgesmith.models.training import RichProgress, as_dataset, train
-from edgesmith.models.transfer import (
-    backbone_layers,
-    box_regressor,
-    freeze_backbone,
-    transfer_classifier,
-    unfreeze,
-)
-from edgesmith.models.unet import unet
+Names load on first use (PEP 562), so the Keras runner's entry point (``edgesmith.models.runner``) and the
+runner registry's suffix checks never import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "BACKBONES": "edgesmith.models.backbones",
+    "BackboneSpec": "edgesmith.models.backbones",
+    "CUSTOM_OBJECTS": "edgesmith.models.layers",
+    "LayerFlops": "edgesmith.models.flops",
+    "LocalResponseNormalization": "edgesmith.models.layers",
+    "MLPSpec": "edgesmith.models.solar",
+    "ModelError": "edgesmith.models.errors",
+    "RichProgress": "edgesmith.models.training",
+    "SPECS": "edgesmith.models.backbones",
+    "TABLE_3_1_BASES": "edgesmith.models.solar",
+    "as_dataset": "edgesmith.models.training",
+    "backbone_layers": "edgesmith.models.transfer",
+    "box_regressor": "edgesmith.models.transfer",
+    "cifar10_cnn": "edgesmith.models.cifar",
+    "compact": "edgesmith.models.backbones",
+    "conv_autoencoder": "edgesmith.models.autoencoder",
+    "count_flops": "edgesmith.models.flops",
+    "count_params": "edgesmith.models.io",
+    "flops_by_layer": "edgesmith.models.flops",
+    "freeze_backbone": "edgesmith.models.transfer",
+    "load_model": "edgesmith.models.io",
+    "mlp_param_count": "edgesmith.models.solar",
+    "model_format": "edgesmith.models.io",
+    "pyramid_topologies": "edgesmith.models.solar",
+    "save_model": "edgesmith.models.io",
+    "sidecar_path": "edgesmith.models.io",
+    "solar_map_cnn": "edgesmith.models.solar",
+    "solar_mlp": "edgesmith.models.solar",
+    "solar_mlp_family": "edgesmith.models.solar",
+    "TrainingProfile": "edgesmith.models.training_profile",
+    "profile_training": "edgesmith.models.training_profile",
+    "refresh_batchnorm": "edgesmith.models.surgery",
+    "with_static_batch": "edgesmith.models.surgery",
+    "KerasRunner": "edgesmith.models.runner",
+    "train": "edgesmith.models.training",
+    "transfer_classifier": "edgesmith.models.transfer",
+    "unet": "edgesmith.models.unet",
+    "unfreeze": "edgesmith.models.transfer",
+}
+"""Public name -> the module that defines it (imported on first use)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "BACKBONES",
@@ -32,11 +71,13 @@ __all__ = [
     "SPECS",
     "TABLE_3_1_BASES",
     "BackboneSpec",
+    "KerasRunner",
     "LayerFlops",
     "LocalResponseNormalization",
     "MLPSpec",
     "ModelError",
     "RichProgress",
+    "TrainingProfile",
     "as_dataset",
     "backbone_layers",
     "box_regressor",
@@ -50,7 +91,9 @@ __all__ = [
     "load_model",
     "mlp_param_count",
     "model_format",
+    "profile_training",
     "pyramid_topologies",
+    "refresh_batchnorm",
     "save_model",
     "sidecar_path",
     "solar_map_cnn",
@@ -60,4 +103,5 @@ __all__ = [
     "transfer_classifier",
     "unet",
     "unfreeze",
+    "with_static_batch",
 ]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -15,6 +13,8 @@ from typing import Any
 from edgesmith.datasets.tf_runtime import keras, versions
 from edgesmith.models.errors import ModelError
 from edgesmith.models.layers import CUSTOM_OBJECTS
+from edgesmith.profiling.artifacts import Sidecar, TensorInfo, write_sidecar
+from edgesmith.profiling.artifacts import sidecar_path as sidecar_path
 
 _FILE_FORMATS = {".keras": "keras", ".h5": "h5", ".hdf5": "h5"}
 
@@ -56,24 +56,6 @@ def _shapes(tensors: Any) -> list[list[int | None]]:
     return [[None if d is None else int(d) for d in t.shape] for t in tensors]
 
 
-def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(payload, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def sidecar_path(path: str | os.PathLike[str]) -> Path:
-    """Where an artifact's sidecar JSON lives: ``<artifact>.json`` next to it."""
-    path = Path(path)
-    return path.with_name(path.name + ".json")
-
-
 def save_model(
     model: keras.Model,
     path: str | os.PathLike[str],
@@ -100,7 +82,7 @@ def save_model(
         else:
             with (
                 warnings.catch_warnings()
-            ):  # HDF5 is "legacy" to Keras, but document 004 and many tools use it
+            ):  # HDF5 is "legacy" to Keras, but the Edge TPU study and many tools use it
                 warnings.simplefilter("ignore", UserWarning)
                 model.save(tmp, save_format=fmt)
         if path.is_dir() and fmt == "savedmodel":
@@ -118,23 +100,31 @@ def save_model(
             flops: int | None = count_flops(model)
         except ModelError:
             flops = None
-        payload = {
-            "artifact": path.name,
-            "format": fmt,
-            "precision": "float32",
-            "sha256": file_sha256(path),
-            "size_bytes": _size(path),
-            "model_name": model.name,
-            "params": count_params(model),
-            "trainable_params": count_params(model, trainable_only=True),
-            "flops_per_sample": flops,
-            "inputs": _shapes(model.inputs),
-            "outputs": _shapes(model.outputs),
-            "versions": versions(),
-            "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-            "metadata": metadata or {},
-        }
-        _write_json_atomic(sidecar_path(path), payload)
+        side = Sidecar(  # the edgesmith.profiling sidecar schema; Keras facts travel as extra keys
+            format="keras",
+            precision="fp32",
+            artifact=path.name,
+            sha256=file_sha256(path),
+            size_bytes=_size(path),
+            inputs=tuple(
+                TensorInfo(t.name.split(":")[0], tuple(s))
+                for t, s in zip(model.inputs, _shapes(model.inputs), strict=True)
+            ),
+            outputs=tuple(
+                TensorInfo(t.name.split(":")[0], tuple(s))
+                for t, s in zip(model.outputs, _shapes(model.outputs), strict=True)
+            ),
+            tools=versions(),
+            extra={
+                "file_format": fmt,
+                "model_name": model.name,
+                "params": count_params(model),
+                "trainable_params": count_params(model, trainable_only=True),
+                "flops_per_sample": flops,
+                "metadata": metadata or {},
+            },
+        )
+        write_sidecar(path, side)
     return path
 
 

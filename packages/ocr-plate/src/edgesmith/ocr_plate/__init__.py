@@ -1,4 +1,4 @@
-"""Licence-plate OCR (document 001): loose crop → rectified plate → CRNN or Tesseract → restriction day.
+"""Licence-plate OCR (the plate study): loose crop → rectified plate → CRNN or Tesseract → restriction day.
 
 Readers take the detector's box grown by :data:`CROP_MARGIN` per side and name a day only for a full
 plate read with every character above ``MIN_CHAR_CONFIDENCE`` (``readable``; otherwise ``reason``).

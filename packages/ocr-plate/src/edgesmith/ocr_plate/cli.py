@@ -8,7 +8,6 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -17,6 +16,9 @@ from edgesmith.ocr_plate.readers import DEFAULT_READER, READERS, get_reader
 from edgesmith.ocr_plate.reading import MIN_CHAR_CONFIDENCE, OcrError, PlateReader, ReaderUnavailable
 from edgesmith.ocr_plate.rectify import CROP_MARGIN
 from edgesmith.ocr_plate.restriction import restriction_day
+from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import EdgesmithError
+from edgesmith.profiling.limits import check_image_pixels
 
 app = typer.Typer(
     name="ocr-plate",
@@ -25,8 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 ReaderOpt = Annotated[str, typer.Option("--reader", "-r", help=f"OCR engine: {' | '.join(READERS)}")]
 WeightsOpt = Annotated[
@@ -63,7 +65,7 @@ def _open_reader(
     except ReaderUnavailable as exc:
         raise _fail(str(exc), code=3) from None
     except (OcrError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), int(getattr(exc, "exit_code", 2))) from None
 
 
 def _load_crop(path: Path, box: tuple[float, float, float, float] | None, margin: float) -> np.ndarray:
@@ -72,8 +74,14 @@ def _load_crop(path: Path, box: tuple[float, float, float, float] | None, margin
 
     from edgesmith.ocr_plate.preprocess import crop_box
 
+    if path.is_dir():
+        raise ValueError(f"{path}: a folder, not an image; pass the crop files themselves")
     if not path.is_file():
         raise ValueError(f"{path}: no such file")
+    try:
+        check_image_pixels(path)  # a decompression bomb is refused before it is decoded
+    except EdgesmithError as exc:
+        raise ValueError(str(exc)) from None
     try:
         with Image.open(path) as im:
             rgb = np.asarray(im.convert("RGB"))
@@ -153,9 +161,9 @@ def read(
         print(json.dumps(results if len(results) != 1 else results[0], indent=2))
     elif table.row_count:
         out.print(table)
-    if failed:
-        raise typer.Exit(2)
-    if unreadable:
+    if failed:  # every input unreadable: bad input (2); only some: a partial result (1)
+        raise typer.Exit(2 if failed == len(images) else 1)
+    if unreadable:  # read, but some plate was refused rather than guessed
         raise typer.Exit(1)
 
 
@@ -163,7 +171,7 @@ def read(
 def day(digit: Annotated[str, typer.Argument(help="last digit of the plate (0-9) or a whole plate")]) -> None:
     """Name the weekday a plate may not circulate (Costa Rica: 1-2 Mon, 3-4 Tue, 5-6 Wed, 7-8 Thu, 9-0 Fri).
 
-    Example: ocr-plate day ABC-126   (→ Wednesday, as in document 001's example)
+    Example: ocr-plate day ABC-126   (→ Wednesday, as in the Costa Rica plate study's example)
     """
     plate = canonical_plate(digit) or digit.strip()
     try:
@@ -278,3 +286,8 @@ def evaluate(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+def main() -> None:
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)

@@ -8,7 +8,7 @@ reader sees what the plate-reader app gives it. The sources:
   ±30° yaw, ±15° pitch, ±10° roll, camera damage); one crop per plate wide enough to read.
 * ``synth`` — fast (~2 ms) crop-level rendering: a ``render_plate`` plate projected with a random
   yaw/pitch/roll onto a patch of a bundled photo, degraded (lighting, blur, noise, JPEG).
-* ``scene`` — document 001's one-plate ``compose_scene`` photos (the old crop set, for comparison).
+* ``scene`` — the plate study's one-plate ``compose_scene`` photos (the old crop set, for comparison).
 
 Needs the ``edgesmith-datasets`` distribution (the ``train`` extra); the readers do not.
 """
@@ -172,7 +172,7 @@ def street_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray,
 def scene_crop(
     rng: np.random.Generator, text: str | None = None, margin: float = CROP_MARGIN
 ) -> tuple[np.ndarray, str]:
-    """A crop of document 001's one-plate photos ``(uint8 RGB, text)``: jittered box grown by ``margin``."""
+    """A crop of the old one-plate photos ``(uint8 RGB, text)``: jittered box grown by ``margin``."""
     ps = _plate_synth()
     scene, box, text = ps.compose_scene(rng, text=text)
     return crop_box(np.asarray(scene), detector_jitter(box, rng), margin=margin), text

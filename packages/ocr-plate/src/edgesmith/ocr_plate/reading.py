@@ -10,6 +10,7 @@ import numpy as np
 
 from edgesmith.ocr_plate.plate_format import PlateFormat, canonical_plate, last_digit, validate_plate
 from edgesmith.ocr_plate.restriction import restriction_day
+from edgesmith.profiling.errors import EdgesmithError, ExitCode
 
 MIN_CHAR_CONFIDENCE = 0.80
 """Default confidence every character of a reading needs before a restriction day is named.
@@ -19,12 +20,14 @@ threshold whose wrong-day rate among readable crops stays under 0.5 % (tools/tra
 the sweep). Readers take ``min_confidence=`` to tune it."""
 
 
-class OcrError(RuntimeError):
+class OcrError(EdgesmithError, RuntimeError):
     """A reader cannot run (missing binary, missing or corrupt weights); the message names the fix."""
 
 
 class ReaderUnavailable(OcrError):
     """The reader's engine is not installed (e.g. the ``tesseract`` binary)."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 The whole plate is read as one text line (``--psm 7``) restricted to the plate alphabet; the last
 glyph is then cut out and read again as a single character with the digits-only whitelist, exactly
-the call document 001 used for the restriction digit. Tesseract reports confidence per word, so each
-character gets its word's confidence, and the last one the ``--psm 10`` confidence.
+the call the Costa Rica plate study used for the restriction digit. Tesseract reports confidence per
+word, so each character gets its word's confidence, and the last one the ``--psm 10`` confidence.
 """
 
 from __future__ import annotations

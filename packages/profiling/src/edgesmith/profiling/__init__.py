@@ -1,9 +1,11 @@
-"""One benchmark harness over every backend: runner registry, latency/throughput/memory, the
-optimization matrix, op-level and training profiles.
+"""The edgesmith kernel: one benchmark harness over every backend (runner registry, latency, throughput,
+memory, the optimization matrix, op-level profiles), the exporter registry and the artifact sidecar schema.
 
-Backends plug in through the ``edgesmith.runners`` entry-point group (see :mod:`.registry`); this package
-registers ``keras``, ``tflite`` and ``onnx``. The Python API comes first, the ``edgesmith-profile`` CLI is a
-thin layer on top::
+Backends plug in through entry points and this package names none of them: runners under
+``edgesmith.runners`` (:mod:`.registry`; ``keras`` comes with edgesmith-models, ``tflite`` with
+edgesmith-quantize, ``onnx``/``tensorrt`` with edgesmith-export-trt, ``tvm`` and ``edgetpu`` with their export
+packages), exporters under ``edgesmith.exporters`` (:mod:`.exporters`). Every artifact carries one sidecar
+(:mod:`.artifacts`). The Python API comes first, the ``edgesmith-profile`` CLI is a thin layer on top::
 
     from edgesmith.profiling import bench, open_runner
     with open_runner("model.tflite", threads=2) as runner:
@@ -11,8 +13,9 @@ thin layer on top::
     print(bench("model.tflite", batch_sizes=(1, 8)).to_markdown())
 
 The other tools are re-exported here and live in their own modules: :mod:`.matrix` (``run_matrix``),
-:mod:`.compare` (``compare``), :mod:`.ops` (``profile_ops``), :mod:`.training` (``profile_training``),
-:mod:`.metrics` (task metrics, usable by apps). Importing this package does not import TensorFlow.
+:mod:`.compare` (``compare``), :mod:`.ops` (``profile_ops``), :mod:`.metrics` (task metrics, usable by apps).
+Training-time profiles live with the Keras models (``edgesmith.models.profile_training``). The hard
+dependencies are numpy, psutil, rich and typer: importing this package never imports a framework.
 """
 
 from edgesmith.profiling.bench import BatchStats, BenchResult, bench, latency_cv, make_batch, time_calls
@@ -30,7 +33,6 @@ from edgesmith.profiling.runner import (
     TensorSpec,
     artifact_size,
 )
-from edgesmith.profiling.training import TrainingProfile, profile_training
 
 __all__ = [
     "METRICS",
@@ -47,7 +49,6 @@ __all__ = [
     "RunnerError",
     "RunnerInfo",
     "TensorSpec",
-    "TrainingProfile",
     "Variant",
     "artifact_size",
     "availability",
@@ -60,7 +61,6 @@ __all__ = [
     "make_batch",
     "open_runner",
     "profile_ops",
-    "profile_training",
     "run_matrix",
     "runner_class",
     "time_calls",

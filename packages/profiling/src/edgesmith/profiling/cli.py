@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,9 +16,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from edgesmith.profiling.console import err, one_line_errors, out
+from edgesmith.profiling.console import err, one_line_errors, out, run_cli
+from edgesmith.profiling.errors import NothingFound
 from edgesmith.profiling.runner import RunnerError
-from edgesmith.profiling.studies.cli import study_app
 
 app = typer.Typer(
     name="edgesmith-profile",
@@ -29,7 +30,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(study_app, name="study")  # documents 002/003 as runnable studies
+for _ep in entry_points(group="edgesmith.profile_commands"):  # sub-apps other packages plug in
+    try:  # edgesmith-studies adds `study`; a broken plugin must not break the CLI
+        app.add_typer(_ep.load(), name=_ep.name)
+    except ImportError:
+        continue
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -40,6 +45,29 @@ def _ints(text: str, what: str) -> list[int]:
     if not values or any(v < 1 for v in values):
         raise RunnerError(f"{what} must be positive integers, got {text!r}")
     return values
+
+
+DATA_HELP = (
+    "Data: an image folder (class subfolders = labels), .npy/.npz, a CSV of image paths + targets "
+    "(file.csv:col1,col2 picks targets), or digits / photos / mnist:DIR / cifar10:DIR."
+)
+PREPROCESS_HELP = (
+    "How images become inputs: presets mobilenet, caffe, torch, 0-1, raw and steps resize=HxW, "
+    "shorter=N, crop=HxW, scale=1/127.5, offset=-1, mean=a/b/c, std=a/b/c, channels=bgr, layout=nchw. "
+    "Default: 0-1 at the model's input size."
+)
+
+
+def _model_inputs(
+    artifact: Path, backend: str | None, data: str, preprocess: str | None, limit: int | None = None
+):
+    """Inputs from a data spec, preprocessed to ``artifact``'s input shape."""
+    from edgesmith.profiling.dataspec import load_data
+    from edgesmith.profiling.registry import open_runner
+
+    with open_runner(artifact, backend) as r:
+        specs = r.input_specs()
+    return load_data(data, preprocess, specs[0].shape if specs else None, limit=limit).x
 
 
 def _emit_json(text: str) -> None:
@@ -103,7 +131,8 @@ def bench(
     threads: Annotated[int | None, typer.Option(help="CPU threads for the runtime (default: all).")] = None,
     device: Annotated[str, typer.Option(help="cpu, gpu/cuda (backend-dependent).")] = "cpu",
     xnnpack: Annotated[bool, typer.Option(help="TFLite only: use the XNNPACK delegate.")] = True,
-    data: Annotated[str | None, typer.Option(help="Real inputs: .npz/.npy or mnist/cifar10/digits.")] = None,
+    data: Annotated[str | None, typer.Option(help=DATA_HELP)] = None,
+    preprocess: Annotated[str | None, typer.Option(help=PREPROCESS_HELP)] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Also write the JSON result here.")
     ] = None,
@@ -118,12 +147,12 @@ def bench(
     """
     from edgesmith.profiling.bench import bench as run_bench
     from edgesmith.profiling.bench import format_size
-    from edgesmith.profiling.data_sources import load_data
+    from edgesmith.profiling.registry import accepts_option, backend_for
 
     sizes = _ints(batch_sizes, "--batch-sizes")
-    inputs = load_data(data)[0] if data else None
+    inputs = _model_inputs(artifact, backend, data, preprocess) if data else None
     options = _runner_options(
-        threads, device, xnnpack if (backend or str(artifact)).endswith("tflite") else None
+        threads, device, xnnpack if accepts_option(backend or backend_for(artifact), "xnnpack") else None
     )
     result = run_bench(
         artifact,
@@ -153,6 +182,7 @@ def bench(
         "p99 ms",
         "samples/s",
         "peak RSS MB",
+        "loop RSS MB/1k runs",
     ):
         table.add_column(col, justify="right")
     for b in result.batches:
@@ -166,13 +196,16 @@ def bench(
             f"{b.p99_ms:.3f}",
             f"{b.throughput:.1f}",
             f"{b.peak_rss_mb:.1f}",
+            "" if b.rss_growth_per_1k_runs_mb is None else f"{b.rss_growth_per_1k_runs_mb:+.3f}",
         )
     out.print(table)
 
     h = result.host
     out.print(
         f"size {format_size(r['size_bytes'])} · load {result.load_s:.2f} s · "
-        f"RSS growth {result.rss_growth_mb:.1f} MB · {h['cpu']} ({h['cores_logical']} threads) · "
+        f"RSS growth: load {result.load_rss_growth_mb or 0.0:.1f} MB, loop "
+        f"{sum(b.loop_rss_growth_mb or 0.0 for b in result.batches):+.2f} MB over "
+        f"{sum(b.runs for b in result.batches):,} runs · {h['cpu']} ({h['cores_logical']} threads) · "
         f"threads used {r['extra'].get('threads')}",
         highlight=False,
     )
@@ -181,80 +214,131 @@ def bench(
 @app.command()
 @one_line_errors
 def matrix(
-    variant: Annotated[
-        list[str],
+    model: Annotated[
+        Path, typer.Argument(help="Your model: .keras/.h5, a SavedModel folder, .onnx or .tflite.")
+    ],
+    data: Annotated[str | None, typer.Option(help=DATA_HELP + " Default: photos.")] = None,
+    preprocess: Annotated[str | None, typer.Option(help=PREPROCESS_HELP)] = None,
+    input_shape: Annotated[
+        list[str] | None,
         typer.Option(
-            "--variant",
-            "-v",
-            help=("NAME=PATH[,backend=B][,precision=P][,pruned][,baseline][,threads=N]; repeat per variant."),
+            help="Fix dynamic inputs, e.g. x:1x3x640x640 (repeat per input); applied before every backend."
         ),
-    ],
-    dataset: Annotated[
-        str, typer.Option(help="Evaluation data: .npz (x, y) / .npy or mnist, cifar10, digits.")
-    ],
+    ] = None,
     metric: Annotated[
-        str, typer.Option(help="accuracy, iou, mae, mse or reconstruction (autoencoders).")
-    ] = "accuracy",
-    split: Annotated[str, typer.Option(help="Split of a named dataset: train, val or test.")] = "test",
-    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N samples.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Batch size of the latency measurement.")] = 1,
-    warmup: Annotated[int, typer.Option(help="Warm-up runs per variant.")] = 20,
-    runs: Annotated[int, typer.Option(help="Timed runs per variant.")] = 200,
-    budget: Annotated[
-        float | None, typer.Option(help="Time budget of the timed runs per variant (s).")
-    ] = 30.0,
-    isolate: Annotated[bool, typer.Option(help="One process per variant, for clean memory figures.")] = False,
-    out_dir: Annotated[Path | None, typer.Option(help="Write matrix.md, .csv, .json and .png here.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of the table.")] = False,
+        str,
+        typer.Option(
+            help="accuracy, top5, iou, mae, mse, reconstruction, agreement, fidelity or module:function; "
+            "auto: accuracy for class labels, iou for 4-column boxes, mae otherwise, agreement with the "
+            "source model without labels."
+        ),
+    ] = "auto",
+    variants: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated variants or families, e.g. tflite-int8,onnx (default: all)."),
+    ] = None,
+    artifact: Annotated[
+        list[str] | None,
+        typer.Option(help="Also measure a model you built (pruned, QAT ...): NAME=PATH, repeatable."),
+    ] = None,
+    max_loss: Annotated[
+        float, typer.Option(help="Largest metric loss accepted vs the source: points for % metrics, else %.")
+    ] = 1.0,
+    optimize: Annotated[
+        str, typer.Option(help="What the chosen variant minimises: latency, size or memory.")
+    ] = ("latency"),
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for artifacts, matrix.md/.csv/.json and pareto.png.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Use only the first N samples of the data.")] = None,
+    calibration_samples: Annotated[
+        int, typer.Option(help="Samples that calibrate int8 variants (taken first, not evaluated).")
+    ] = 100,
+    threads: Annotated[int | None, typer.Option(help="CPU threads per runtime (default: all).")] = None,
+    runs: Annotated[int, typer.Option(help="Timed runs per variant at batch 1.")] = 100,
+    budget: Annotated[float, typer.Option(help="Time budget of the timed runs per variant (s).")] = 10.0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of the summary.")] = False,
 ) -> None:
-    """Framework × precision × pruning table (document 001): time, metric, memory, size, ratios.
+    """Build every variant of your model this machine can make, measure each, and say which to ship.
 
-    One row per variant: latency (ms), task metric on the dataset, memory (MB, peak RSS growth), size
-    (MB) and ratios to the baseline; a failed variant keeps its row with the reason. --out-dir writes
-    matrix.md, matrix.csv, matrix.json and matrix.png (latency vs metric, marker area = size).
+    Variants come from the installed exporters (TFLite fp32/fp16/dynamic/int8, ONNX, TVM, TensorRT, Edge TPU);
+    one that cannot be built here is a row saying why. Every row is timed (ms at batch 1), scored on the same
+    preprocessed data (int8 calibration uses the first --calibration-samples, scoring the rest), sized and
+    compared with the source; without labels the score is agreement with the source model. Artifacts are
+    cached in --out, so a second run rebuilds nothing.
 
-    Example: edgesmith-profile matrix -v "Keras FP32=cae.keras,baseline" -v "TFLite INT8=cae_int8.tflite"
-    --dataset mnist --metric reconstruction --out-dir reports/
+    Example: edgesmith-profile matrix mobilenet.keras --data photos/ --preprocess mobilenet --out report/
     """
-    from edgesmith.datasets import ArrayDataset
-    from edgesmith.profiling.data_sources import load_data
-    from edgesmith.profiling.matrix import run_matrix
+    from edgesmith.profiling.matrix import Variant
+    from edgesmith.profiling.model_matrix import profile_model
+    from edgesmith.profiling.shapes import parse_input_shapes
 
-    data = ArrayDataset(*load_data(dataset, split, limit))
-    result = run_matrix(
-        variant,
+    result = profile_model(
+        model,
         data,
-        metric,
-        batch_size=batch_size,
-        warmup=warmup,
+        preprocess=preprocess,
+        input_shape=parse_input_shapes(input_shape),
+        metric=metric,
+        variants=variants.split(",") if variants else None,
+        max_loss=max_loss,
+        optimize=optimize,
+        out=out,
+        limit=limit,
+        calibration_samples=calibration_samples,
+        threads=threads,
         runs=runs,
         budget_s=budget,
-        isolate=isolate,
         progress=not json_out and err.is_terminal,
+        extra=[Variant.parse(a) for a in artifact or ()],
     )
-    if out_dir:
-        result.to_csv(out_dir / "matrix.csv")
-        result.to_json(out_dir / "matrix.json")
-        from edgesmith.profiling.bench import atomic_write
-
-        atomic_write(out_dir / "matrix.md", result.to_markdown())
-        if any(r.ok for r in result.rows):
-            result.plot(out_dir / "matrix.png")
+    result.write(Path(result.out))
     if json_out:
         _emit_json(result.to_json())
     else:
-        out.print(result.to_markdown(), highlight=False, soft_wrap=True)
-    if not any(r.ok for r in result.rows):
-        raise RunnerError("every variant failed; see the table for the reasons")
+        _print_matrix(result)
+    if not any(r.ok for r in result.result.rows):
+        raise NothingFound("every variant failed", fix="see the table for each reason")
+
+
+def _print_matrix(result: Any) -> None:
+    """The summary: one row per variant in at most 80 columns, then the decision and the files."""
+    res, d = result.result, result.decision
+    table = Table(
+        title=f"{Path(result.model).name} · {res.samples} samples of {res.dataset}", title_justify="left"
+    )
+    for col, just in (("variant", "left"), ("ms", "right"), ("speed", "right"), (res.metric_key, "right")):
+        table.add_column(col, justify=just, overflow="fold")
+    table.add_column("MB", justify="right")
+    table.add_column("note", overflow="fold", max_width=24)
+    for r in res.rows:
+        if not r.ok:
+            table.add_row(escape(r.variant), "", "", "", "", escape(r.error or ""))
+            continue
+        metric = "ref" if r.reference else f"{r.metric:.4g}"
+        note = "cached" if r.extra.get("cached") else ""
+        if r.extra.get("via"):
+            note = f"via {r.extra['via']}" + (", cached" if note else "")
+        table.add_row(
+            escape(r.variant),
+            f"{r.latency_ms:.2f}",
+            f"{r.speedup:.3g}x" if r.speedup else "",
+            metric,
+            f"{r.size_mb:.2f}",
+            escape(note),
+        )
+    out.print(table)
+    out.print(escape(d.summary()), highlight=False)
+    out.print(f"tables, plot, commands: {escape(result.out)}/matrix.md", highlight=False, soft_wrap=True)
 
 
 @app.command()
 @one_line_errors
 def ops(
-    artifact: Annotated[
-        Path, typer.Argument(help="Keras model (.keras/.h5) or .tflite (needs benchmark_model).")
-    ],
+    artifact: Annotated[Path, typer.Argument(help="Keras model (.keras/.h5/SavedModel), .onnx or .tflite.")],
     batch_size: Annotated[int, typer.Option(help="Batch size of the traced runs.")] = 1,
+    input_shape: Annotated[
+        list[str] | None, typer.Option(help="ONNX with dynamic inputs: x:1x3x640x640 (repeat per input).")
+    ] = None,
     runs: Annotated[int, typer.Option(help="Traced runs to average.")] = 10,
     sort: Annotated[str, typer.Option(help="Sort by time, bytes, count or name.")] = "time",
     top: Annotated[int | None, typer.Option(help="Show only the first N op types.")] = None,
@@ -264,16 +348,25 @@ def ops(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Op-level profile by op type: time (ms), self/cumulative share, requested bytes (document 003).
+    """Op-level profile by op type: time (ms), self/cumulative share, requested bytes — one table for all.
 
-    Keras models are traced with TensorFlow's step stats; .tflite files need TensorFlow Lite's
-    benchmark_model binary (on PATH or in $EDGESMITH_TFLITE_BENCHMARK).
+    Keras models are traced with TensorFlow's step stats, .onnx with ONNX Runtime's profiler; .tflite uses
+    TensorFlow Lite's benchmark_model op profiling when installed (PATH or $EDGESMITH_TFLITE_BENCHMARK),
+    else op counts by type with the whole-model time measured through the interpreter.
 
-    Example: edgesmith-profile ops cifar10_cnn.keras --runs 20 --sort time --top 10
+    Example: edgesmith-profile ops det.onnx --input-shape x:1x3x640x640 --runs 20 --top 10
     """
     from edgesmith.profiling.ops import profile_ops
+    from edgesmith.profiling.shapes import parse_input_shapes
 
-    prof = profile_ops(artifact, batch_size=batch_size, runs=runs, threads=threads).sorted(sort)
+    prof = profile_ops(
+        artifact,
+        batch_size=batch_size,
+        runs=runs,
+        threads=threads,
+        input_shapes=parse_input_shapes(input_shape),
+    )
+    prof = prof.sorted(sort if prof.timed or sort != "time" else "count")
     if csv_path:
         prof.to_csv(csv_path)
     if json_out:
@@ -284,14 +377,12 @@ def ops(
         table.add_column(col, justify="left" if col == "op type" else "right")
     for r in prof.rows[:top]:
         kb = "" if r.requested_bytes is None else f"{r.requested_bytes / 1024:.1f}"
-        table.add_row(
-            r.op_type,
-            str(r.count),
-            f"{r.time_ms:.4f}",
-            f"{100 * r.share:.1f}",
-            f"{100 * r.cumulative:.1f}",
-            kb,
+        timed = (
+            (f"{r.time_ms:.4f}", f"{100 * r.share:.1f}", f"{100 * r.cumulative:.1f}")
+            if prof.timed
+            else ("",) * 3
         )
+        table.add_row(r.op_type, str(r.count), *timed, kb)
     out.print(table)
 
 
@@ -299,7 +390,7 @@ def ops(
 @one_line_errors
 def train(
     model: Annotated[Path, typer.Argument(help="Keras model (.keras/.h5) to train from its saved weights.")],
-    dataset: Annotated[str, typer.Option(help="Training data: .npz (x, y) or mnist, cifar10, digits.")],
+    dataset: Annotated[str, typer.Option(help="Training data with targets: " + DATA_HELP)],
     epochs: Annotated[int, typer.Option(help="Epochs per device.")] = 1,
     batch_size: Annotated[int, typer.Option(help="Training batch size.")] = 100,
     loss: Annotated[
@@ -312,16 +403,17 @@ def train(
     limit: Annotated[int | None, typer.Option(help="Use only the first N training samples.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """Training time per epoch/step, samples/s, CPU vs GPU, inference per batch size (document 002).
+    """Training time per epoch/step, samples/s, CPU vs GPU, inference per batch size (the solar study).
 
     Each device trains a copy of the model from the same saved weights; the GPU is used when present.
 
     Example: edgesmith-profile train solar_mlp.keras --dataset solar.npz --epochs 2 --batch-size 500
     """
-    from edgesmith.profiling.data_sources import load_data
-    from edgesmith.profiling.training import profile_training
+    from edgesmith.models.training_profile import profile_training
+    from edgesmith.profiling.dataspec import load_data
 
-    x, y, _ = load_data(dataset, "train", limit)
+    loaded = load_data(dataset, split="train", limit=limit)
+    x, y = loaded.x, loaded.y
     if y is None:
         raise RunnerError(f"{dataset} has no targets (y); training needs them")
     prof = profile_training(
@@ -345,7 +437,8 @@ def train(
 def compare(
     reference: Annotated[Path, typer.Argument(help="Reference artifact (e.g. the Keras model).")],
     candidate: Annotated[Path, typer.Argument(help="Artifact to check (e.g. the exported .tflite/.onnx).")],
-    data: Annotated[str | None, typer.Option(help="Real inputs: .npz/.npy or mnist/cifar10/digits.")] = None,
+    data: Annotated[str | None, typer.Option(help=DATA_HELP)] = None,
+    preprocess: Annotated[str | None, typer.Option(help=PREPROCESS_HELP)] = None,
     samples: Annotated[
         int, typer.Option(help="Samples to compare (random [0,1) inputs without --data).")
     ] = 8,
@@ -360,9 +453,8 @@ def compare(
     Example: edgesmith-profile compare model.keras model_int8.tflite --data digits --samples 64 --atol 0.05
     """
     from edgesmith.profiling.compare import compare as run_compare
-    from edgesmith.profiling.data_sources import load_data
 
-    inputs = load_data(data, limit=samples)[0] if data else None
+    inputs = _model_inputs(reference, None, data, preprocess, limit=samples) if data else None
     result = run_compare(reference, candidate, inputs=inputs, samples=samples, atol=atol, rtol=rtol)
     if json_out:
         _emit_json(result.to_json())
@@ -372,5 +464,6 @@ def compare(
         raise typer.Exit(3)
 
 
-def main() -> None:  # pragma: no cover - console-script entry
-    app()
+def main() -> None:
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)

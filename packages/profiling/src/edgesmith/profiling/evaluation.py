@@ -44,14 +44,33 @@ def predict_all(runner: Runner, x: np.ndarray, batch_size: int = 32) -> np.ndarr
     return np.concatenate(outs)
 
 
-def evaluate(runner: Runner, dataset: Any, metric: str | Metric, batch_size: int = 32) -> dict[str, float]:
-    """Score ``runner`` on ``dataset`` with ``metric``; autoencoder metrics compare outputs with inputs."""
+def evaluate(
+    runner: Runner,
+    dataset: Any,
+    metric: str | Metric,
+    batch_size: int = 32,
+    reference: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Score ``runner`` on ``dataset`` with ``metric``.
+
+    Autoencoder metrics compare outputs with inputs; agreement metrics (``agreement``, ``fidelity``, a
+    plugin with ``needs_labels = False``) compare them with ``reference``, the source model's outputs on
+    the same inputs.
+    """
     m = get_metric(metric)
     x, y, _ = dataset_arrays(dataset)
-    target = x if m.targets_are_inputs or y is None else y
-    if y is None and not m.targets_are_inputs and m.name not in ("mae", "mse"):
+    if m.targets_are_reference:
+        if reference is None:
+            raise RunnerError(f"metric {m.name!r} compares with the source model's outputs; none were given")
+        target = reference
+    elif m.targets_are_inputs:
+        target = x
+    elif y is None:
         raise RunnerError(
-            f"metric {m.name!r} needs labels but the dataset has none; pick mae/mse/reconstruction"
+            f"metric {m.name!r} needs labels but the data has none; use agreement or fidelity "
+            "(compare with the source model), reconstruction, or labelled data"
         )
+    else:
+        target = y
     pred = predict_all(runner, x, batch_size)
     return m.compute(target, pred)

@@ -107,6 +107,9 @@ class MatrixRow:
     size_ratio: float | None = None
     metric_delta: float | None = None
     error: str | None = None
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    command: str = ""
+    reference: bool = False  # the source model scored against its own outputs: shown as "ref"
 
     @property
     def ok(self) -> bool:
@@ -123,6 +126,8 @@ def measure_variant(
     warmup: int,
     runs: int,
     budget_s: float | None,
+    reference: np.ndarray | None = None,
+    progress: bool = False,
 ) -> MatrixRow:
     """Evaluate and bench one variant; any failure becomes the row's ``error`` instead of an exception."""
     row = MatrixRow(
@@ -132,9 +137,16 @@ def measure_variant(
         runner = open_runner(variant.artifact, variant.backend, **variant.options)
         try:  # bench first, so the memory reading covers the model's load
             result = bench(
-                runner, (batch_size,), warmup=warmup, runs=runs, budget_s=budget_s, inputs=x, keep_active=True
+                runner,
+                (batch_size,),
+                warmup=warmup,
+                runs=runs,
+                budget_s=budget_s,
+                inputs=x,
+                keep_active=True,
+                progress=progress,
             )
-            values = evaluate(runner, (x, y), metric, eval_batch_size)
+            values = evaluate(runner, (x, y), metric, eval_batch_size, reference=reference)
             row.backend = runner.backend
             row.precision = variant.precision or runner.precision()
         finally:
@@ -152,6 +164,7 @@ def measure_variant(
     row.metrics, row.metric = values, metric.headline(values)
     row.memory_mb, row.peak_rss_mb = result.rss_growth_mb, result.peak_rss_mb
     row.size_mb = result.runner["size_bytes"] / MB
+    row.extra = dict(result.runner.get("extra") or {})
     return row
 
 
@@ -306,19 +319,21 @@ def run_matrix(
     budget_s: float | None = 30.0,
     isolate: bool = False,
     progress: bool = False,
+    reference: np.ndarray | None = None,
 ) -> MatrixResult:
     """Measure every variant on ``dataset`` (an ``ArrayDataset`` or ``(x, y)``) and return the matrix.
 
     ``isolate=True`` runs each variant in a fresh process so memory figures do not include the previous
     variants' allocations (slower: each process re-imports its backend).
-    The baseline is the variant marked ``baseline`` (else the first one that succeeded).
+    The baseline is the variant marked ``baseline`` (else the first one that succeeded). ``reference``
+    holds the source model's outputs for agreement metrics on unlabeled data.
     """
     m = get_metric(metric)
     vs = [v if isinstance(v, Variant) else Variant.parse(v) for v in variants]
     if not vs:
         raise ValueError("no variants given; pass at least one artifact")
     x, y, name = dataset_arrays(dataset)
-    args = (x, y, m, batch_size, eval_batch_size, warmup, runs, budget_s)
+    args = (x, y, m, batch_size, eval_batch_size, warmup, runs, budget_s, reference)
     rows: list[MatrixRow] = []
     bar_ctx = _bar(progress, len(vs))
     with bar_ctx as advance:

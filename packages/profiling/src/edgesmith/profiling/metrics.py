@@ -1,17 +1,25 @@
-"""Task metrics that judge a model's predictions: accuracy, box IoU (% IoU > 0.5, mean IoU), MAE/MSE.
+"""Task metrics that judge a model's predictions: top-1/top-5 accuracy, box IoU, MAE/MSE, agreement.
 
 Each metric takes ``(y_true, y_pred)`` numpy arrays and returns a dict of named floats; the
 :data:`METRICS` table gives each one a name, its headline value and whether higher is better, so the
-matrix and the apps can pick one by name::
+matrix and the apps can pick one by name. Without labels, ``agreement`` (top-1 agreement with the source
+model's outputs) and ``fidelity`` (cosine similarity, max/mean absolute error) judge a variant against
+the model it was made from. A user's own metric is ``module:function`` (or ``file.py:function``)::
 
-    from edgesmith.profiling.metrics import METRICS, box_iou
+    from edgesmith.profiling.metrics import METRICS, box_iou, get_metric
     METRICS["iou"].compute(boxes_true, boxes_pred)   # {"pct_iou_gt_0.5": 78.2, "mean_iou": 0.61}
+    get_metric("my_metrics:f1")                      # f1(y_true, y_pred) -> float or dict
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import importlib.util
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +45,45 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> 
     if len(t) != len(p):
         raise ValueError(f"{len(t)} labels but {len(p)} predictions")
     return {"accuracy": float(100.0 * np.mean(t == p))}
+
+
+def top_k(y_true: np.ndarray, y_pred: np.ndarray, k: int = 5) -> dict[str, float]:
+    """Top-1 and top-``k`` accuracy in %: the label is among the ``k`` highest scores."""
+    t, p = _labels(y_true), np.asarray(y_pred, dtype=np.float64).reshape(len(y_pred), -1)
+    if len(t) != len(p):
+        raise ValueError(f"{len(t)} labels but {len(p)} predictions")
+    best = np.argsort(-p, axis=1)[:, : min(k, p.shape[1])]
+    return {
+        "accuracy": float(100.0 * np.mean(best[:, 0] == t)),
+        f"top{k}": float(100.0 * np.mean((best == t[:, None]).any(axis=1))),
+    }
+
+
+def top5(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """Top-1 and top-5 accuracy in % (ImageNet-style classifiers)."""
+    return top_k(y_true, y_pred, 5)
+
+
+def agreement(reference: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """How closely outputs follow the source model's: top-1 agreement (%), cosine, max/mean abs error.
+
+    ``reference`` holds the source model's outputs on the same inputs; top-1 agreement compares the
+    argmax over the last axis (meaningful for class scores), cosine is over each sample's whole output.
+    """
+    r = np.asarray(reference, np.float64).reshape(len(reference), -1)
+    p = np.asarray(y_pred, np.float64).reshape(len(y_pred), -1)
+    if r.shape != p.shape:
+        raise ValueError(f"outputs differ in shape from the source model's: {p.shape} vs {r.shape}")
+    num = (r * p).sum(1)
+    den = np.linalg.norm(r, axis=1) * np.linalg.norm(p, axis=1)
+    cos = np.divide(num, den, out=np.where(num == 0, 1.0, 0.0), where=den > 0)
+    diff = np.abs(r - p)
+    return {
+        "top1_agreement": float(100.0 * np.mean(r.argmax(1) == p.argmax(1))),
+        "cosine": float(cos.mean()),
+        "max_abs_error": float(diff.max()),
+        "mean_abs_error": float(diff.mean()),
+    }
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -90,6 +137,8 @@ class Metric:
     key: str
     higher_is_better: bool
     targets_are_inputs: bool = False  # autoencoders: compare the reconstruction with the input
+    needs_labels: bool = True
+    targets_are_reference: bool = False  # unlabeled data: compare with the source model's outputs
 
     def headline(self, values: dict[str, float]) -> float:
         return values[self.key]
@@ -97,17 +146,89 @@ class Metric:
 
 METRICS: dict[str, Metric] = {
     "accuracy": Metric("accuracy", accuracy, "accuracy", True),
+    "top5": Metric("top5", top5, "top5", True),
     "iou": Metric("iou", iou, "pct_iou_gt_0.5", True),
     "mae": Metric("mae", regression, "mae", False),
     "mse": Metric("mse", regression, "mse", False),
-    "reconstruction": Metric("reconstruction", regression, "mae", False, targets_are_inputs=True),
+    "reconstruction": Metric(
+        "reconstruction", regression, "mae", False, targets_are_inputs=True, needs_labels=False
+    ),
+    "agreement": Metric(
+        "agreement", agreement, "top1_agreement", True, needs_labels=False, targets_are_reference=True
+    ),
+    "fidelity": Metric("fidelity", agreement, "cosine", True, needs_labels=False, targets_are_reference=True),
 }
 
 
+def unlabeled_metric(output_shape: tuple[int, ...]) -> Metric:
+    """The metric for data without labels: top-1 agreement for class scores ``(N, K)``, else fidelity."""
+    return METRICS["agreement"] if len(output_shape) == 2 and output_shape[1] > 1 else METRICS["fidelity"]
+
+
+def _load_function(spec: str) -> Callable[..., Any]:
+    module_name, _, func_name = spec.rpartition(":")
+    try:
+        if module_name.endswith(".py"):
+            path = Path(module_name)
+            if not path.is_file():
+                raise ValueError(f"no such metric file ({path}): check the path in --metric {spec}")
+            loader = importlib.util.spec_from_file_location(f"_edgesmith_metric_{path.stem}", path)
+            if loader is None or loader.loader is None:
+                raise ValueError(f"cannot import metric file ({path}): it must be Python source")
+            module = importlib.util.module_from_spec(loader)
+            sys.modules[loader.name] = module
+            loader.loader.exec_module(module)
+        else:
+            module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(
+            f"cannot import metric module {module_name!r} ({spec}): {exc}; "
+            "put it on PYTHONPATH or pass file.py:function"
+        ) from exc
+    fn = getattr(module, func_name, None)
+    if not callable(fn):
+        raise ValueError(
+            f"no function {func_name!r} in {module_name} ({spec}): define {func_name}(y_true, y_pred)"
+        )
+    return fn
+
+
+def plugin_metric(spec: str) -> Metric:
+    """A user's metric from ``module:function`` or ``file.py:function``.
+
+    The function takes ``(y_true, y_pred)`` and returns a float or a dict of floats. Optional attributes on
+    it: ``key`` (the headline of a dict), ``higher_is_better`` (default True), ``needs_labels`` (default
+    True; False compares with the source model's outputs).
+    """
+    fn = _load_function(spec)
+    func_name = spec.rpartition(":")[2]
+    key = getattr(fn, "key", func_name)
+
+    def compute(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+        value = fn(y_true, y_pred)
+        if isinstance(value, dict):
+            if key not in value:
+                raise ValueError(f"metric {spec} returned {sorted(value)} without its key {key!r}")
+            return {k: float(v) for k, v in value.items()}
+        return {key: float(value)}
+
+    needs_labels = bool(getattr(fn, "needs_labels", True))
+    return Metric(
+        spec,
+        compute,
+        key,
+        bool(getattr(fn, "higher_is_better", True)),
+        needs_labels=needs_labels,
+        targets_are_reference=not needs_labels,
+    )
+
+
 def get_metric(name: str | Metric) -> Metric:
-    """Look a metric up by name; a one-line error lists the known ones."""
+    """Look a metric up by name, or import ``module:function``; a one-line error lists the known ones."""
     if isinstance(name, Metric):
         return name
-    if name not in METRICS:
-        raise ValueError(f"unknown metric {name!r}; choose one of: {', '.join(METRICS)}")
-    return METRICS[name]
+    if name in METRICS:
+        return METRICS[name]
+    if ":" in name:
+        return plugin_metric(name)
+    raise ValueError(f"unknown metric {name!r}; choose one of: {', '.join(METRICS)}, or module:function")

@@ -1,13 +1,17 @@
-"""Op-level profiles aggregated by op type (document 003): time, self and cumulative share, requested bytes.
+"""Op-level profiles aggregated by op type (CIFAR study): time, self and cumulative share, requested bytes.
 
-Two sources:
+Three sources, one table:
 
 * Keras / SavedModel: the model is frozen into a TensorFlow graph and run in a session with
   ``FULL_TRACE``; TensorFlow's step stats give each executed node's time and requested output bytes,
   after TensorFlow's own graph rewrites (so fused kernels appear as they really ran).
-* ``.tflite``: the ai-edge-litert Python interpreter has no op profiler, so TensorFlow Lite's
-  ``benchmark_model`` binary is run with ``--enable_op_profiling`` when it is installed (on PATH or in
-  ``$EDGESMITH_TFLITE_BENCHMARK``) and its "by node type" summary is parsed.
+* ``.onnx``: ONNX Runtime's own profiler (``enable_profiling``) gives each node's kernel time and output
+  bytes, after ONNX Runtime's graph optimisations (fused nodes appear as they ran).
+* ``.tflite``: neither the ai-edge-litert Python interpreter nor its ``litert-benchmark`` script times single
+  ops; TensorFlow Lite's ``benchmark_model`` binary (on PATH or in ``$EDGESMITH_TFLITE_BENCHMARK``) is run
+  with ``--enable_op_profiling`` when installed and its "by node type" summary is parsed. Without it the
+  table counts the model's ops by type from the flatbuffer and the interpreter times the whole model, so the
+  total is measured and per-op times are left empty rather than guessed.
 
 ::
 
@@ -28,6 +32,8 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +79,17 @@ class OpProfile:
     runs: int
     rows: list[OpRow]
     sort_key: str = "time"
+    measured_total_ms: float | None = None  # whole-model latency when per-op times are not available
+
+    @property
+    def timed(self) -> bool:
+        """Whether the rows carry per-op times (False: op counts plus a measured whole-model total)."""
+        return self.measured_total_ms is None
 
     @property
     def total_ms(self) -> float:
+        if self.measured_total_ms is not None:
+            return self.measured_total_ms
         return float(sum(r.time_ms for r in self.rows))
 
     def sorted(self, by: str = "time") -> OpProfile:
@@ -89,7 +103,7 @@ class OpProfile:
             "name": lambda r: r.op_type,
         }[by]
         rows = [dataclasses.replace(r) for r in sorted(self.rows, key=keyf)]
-        total = self.total_ms
+        total = float(sum(r.time_ms for r in rows))
         acc = 0.0
         for r in rows:
             r.share = r.time_ms / total if total else 0.0
@@ -105,7 +119,7 @@ class OpProfile:
         return sum(r.time_ms for r in self.rows if r.op_type in types) / total if total else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "total_ms": self.total_ms}
+        return {**dataclasses.asdict(self), "total_ms": self.total_ms, "timed": self.timed}
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         text = json.dumps(self.to_dict(), indent=2)
@@ -144,6 +158,9 @@ class OpProfile:
         ]
         for r in self.rows:
             kb = "" if r.requested_bytes is None else f"{r.requested_bytes / 1024:.1f}"
+            if not self.timed:
+                lines.append(f"| {r.op_type} | {r.count} | | | | {kb} |")
+                continue
             lines.append(
                 f"| {r.op_type} | {r.count} | {r.time_ms:.4f} | {100 * r.share:.1f} | "
                 f"{100 * r.cumulative:.1f} | {kb} |"
@@ -186,7 +203,7 @@ def profile_keras_ops(
 ) -> OpProfile:
     """Trace ``runs`` executions of a Keras model (object or path) and aggregate node times by op type."""
     from edgesmith.datasets.tf_runtime import keras, tf
-    from edgesmith.profiling.keras_runner import load_keras_model
+    from edgesmith.models.runner import load_keras_model
 
     # Graph freezing has no public TF2 API; import it only after tf_runtime has configured TensorFlow.
     freeze = importlib.import_module("tensorflow.python.framework.convert_to_constants")
@@ -278,16 +295,39 @@ def benchmark_model_binary() -> str | None:
     return shutil.which("benchmark_model")
 
 
+def tflite_op_counts(path: str | os.PathLike[str]) -> list[OpRow]:
+    """Op types of a ``.tflite`` flatbuffer with how many nodes each (every subgraph), untimed."""
+    from ai_edge_litert.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model(str(path))
+    count: collections.Counter[str] = collections.Counter()
+    for sg in model.subgraphs:
+        for op in sg.operators:
+            count[flatbuffer_utils.opcode_to_name(model, op.opcodeIndex) or "UNKNOWN"] += 1
+    return [OpRow(t, n, 0.0, kernels=(t,)) for t, n in count.items()]
+
+
+def tflite_total_ms(path: str | os.PathLike[str], runs: int = 50, threads: int | None = None) -> float:
+    """Mean latency (ms) of the whole model at batch 1 through the TFLite runner (XNNPACK, as shipped)."""
+    from edgesmith.profiling.bench import bench
+
+    result = bench(path, (1,), warmup=5, runs=runs, backend="tflite", threads=threads)
+    return result.stats().mean_ms
+
+
 def profile_tflite_ops(path: str | os.PathLike[str], runs: int = 50, threads: int | None = None) -> OpProfile:
-    """Per-op-type profile of a ``.tflite`` file through TFLite's ``benchmark_model`` binary."""
+    """Per-op-type profile of a ``.tflite`` file: ``benchmark_model`` op times when installed, else op
+    counts from the flatbuffer and the whole-model latency measured through the interpreter."""
     if not Path(path).exists():
-        raise RunnerError(f"{path}: no such model file; check the path or export it first")
+        raise RunnerError(f"no such model file ({path}): check the path or export it first")
     binary = benchmark_model_binary()
     if binary is None:
-        raise BackendUnavailable(
-            "TFLite op timing needs TensorFlow Lite's benchmark_model binary "
-            "(set $EDGESMITH_TFLITE_BENCHMARK or put it on PATH); or profile the Keras model instead"
+        total = tflite_total_ms(path, runs=runs, threads=threads)
+        rows = sorted(tflite_op_counts(path), key=lambda r: -r.count)
+        source = (
+            "op counts from the flatbuffer, total timed by the interpreter (op times need benchmark_model)"
         )
+        return OpProfile(str(path), source, 1, runs, rows, sort_key="count", measured_total_ms=total)
     cmd = [binary, f"--graph={path}", "--enable_op_profiling=true", f"--num_runs={runs}"]
     if threads:
         cmd.append(f"--num_threads={threads}")
@@ -298,16 +338,98 @@ def profile_tflite_ops(path: str | os.PathLike[str], runs: int = 50, threads: in
     return parse_benchmark_model_output(proc.stdout + proc.stderr, str(path), runs)
 
 
+def _onnx_feed(
+    sess: Any, batch_size: int, inputs: np.ndarray | None, shapes: Mapping[str, tuple[int, ...]]
+) -> dict:
+    from edgesmith.profiling.shapes import SINGLE
+
+    feed = {}
+    rng = np.random.default_rng(0)
+    for i, meta in enumerate(sess.get_inputs()):
+        dims = shapes.get(meta.name) or (shapes.get(SINGLE) if i == 0 else None)
+        if dims is None:
+            dims = tuple(d if isinstance(d, int) and d > 0 else None for d in meta.shape)
+            if any(d is None for d in dims[1:]):
+                raise RunnerError(
+                    f"input {meta.name!r} has dynamic dimensions {list(meta.shape)}: "
+                    f"pass --input-shape {meta.name}:1x3x640x640 (your sizes)"
+                )
+            dims = (batch_size, *dims[1:])
+        if i == 0 and inputs is not None:
+            feed[meta.name] = np.ascontiguousarray(inputs[:batch_size], np.float32)
+        else:
+            feed[meta.name] = rng.random(dims, dtype=np.float32)
+    return feed
+
+
+def profile_onnx_ops(
+    path: str | os.PathLike[str],
+    batch_size: int = 1,
+    runs: int = 10,
+    warmup: int = 3,
+    threads: int | None = None,
+    inputs: np.ndarray | None = None,
+    input_shapes: Mapping[str, tuple[int, ...]] | None = None,
+) -> OpProfile:
+    """Per-op-type profile of an ``.onnx`` model from ONNX Runtime's profiler (kernel time, output bytes)."""
+    if not Path(path).exists():
+        raise RunnerError(f"no such model file ({path}): check the path or export it first")
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:
+        raise BackendUnavailable("profiling .onnx needs onnxruntime: `uv add onnxruntime`") from exc
+    with tempfile.TemporaryDirectory(prefix="edgesmith-ops-") as tmp:
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
+        try:
+            warm = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise RunnerError(
+                f"not a loadable ONNX model ({path}): {type(exc).__name__}; re-export it"
+            ) from exc
+        feed = _onnx_feed(warm, batch_size, inputs, input_shapes or {})
+        for _ in range(warmup):
+            warm.run(None, feed)
+        opts.enable_profiling = True
+        opts.profile_file_prefix = str(Path(tmp) / "ort")
+        sess = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        for _ in range(runs + 1):  # the first profiled run includes allocation: dropped below
+            sess.run(None, feed)
+        events = json.loads(Path(sess.end_profiling()).read_text())
+    nodes = [e for e in events if e.get("cat") == "Node" and str(e.get("name", "")).endswith("_kernel_time")]
+    per_run = len(nodes) // (runs + 1)
+    nodes = nodes[per_run:]  # drop the first run (allocation, caches)
+    rows = [
+        (str(e["args"].get("op_name", "?")), float(e["dur"]), int(e["args"].get("output_size", 0)))
+        for e in nodes
+    ]
+    source = f"ONNX Runtime profiler ({ort.__version__}, CPU)"
+    return OpProfile(str(path), source, batch_size, runs, _aggregate(rows, runs)).sorted("time")
+
+
 def profile_ops(
     artifact: str | os.PathLike[str],
     batch_size: int = 1,
     runs: int = 10,
     threads: int | None = None,
     inputs: np.ndarray | None = None,
+    input_shapes: Mapping[str, tuple[int, ...]] | None = None,
 ) -> OpProfile:
-    """Op-type profile of a Keras model / SavedModel (TF trace) or a ``.tflite`` file (benchmark_model)."""
-    if str(artifact).lower().endswith(".tflite"):
+    """Op-type profile of a Keras model / SavedModel (TF trace), an ``.onnx`` (ONNX Runtime's profiler) or a
+    ``.tflite`` file (benchmark_model, else op counts + litert-benchmark total), as one table."""
+    suffix = Path(artifact).suffix.lower()
+    if suffix == ".tflite":
         if batch_size != 1:
-            raise RunnerError("benchmark_model profiles the model's own input shape; use batch size 1")
+            raise RunnerError("a .tflite is profiled at its own input shape; use --batch-size 1")
         return profile_tflite_ops(artifact, runs=runs, threads=threads)
+    if suffix == ".onnx":
+        return profile_onnx_ops(
+            artifact,
+            batch_size=batch_size,
+            runs=runs,
+            threads=threads,
+            inputs=inputs,
+            input_shapes=input_shapes,
+        )
     return profile_keras_ops(artifact, batch_size=batch_size, runs=runs, threads=threads, inputs=inputs)

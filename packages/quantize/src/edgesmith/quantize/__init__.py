@@ -1,26 +1,61 @@
 """TFLite post-training quantization in every mode, QAT and magnitude pruning (tfmot), with a report.
 
 Every artifact is judged against the float Keras model on the same data, through the TFLite interpreter.
+
+Names load on first use (PEP 562), so the TFLite runner and exporter entry points
+(``edgesmith.quantize.runner``, ``edgesmith.quantize.exporter``) never import TensorFlow.
 """
 
-from edgesmith.quantize.artifact import QuantizedArtifact, sidecar_path
-from edgesmith.quantize.calibration import Calibration, calibration_from
-from edgesmith.quantize.converter import convert
-from edgesmith.quantize.errors import (
-    CalibrationError,
-    ModelLoadError,
-    OutputPathError,
-    QuantizeError,
-    UnquantizableOpError,
-)
-from edgesmith.quantize.evaluate import keras_predict, tflite_predict
-from edgesmith.quantize.latency import Latency, measure_latency
-from edgesmith.quantize.modes import IoDtype, Mode
-from edgesmith.quantize.pruning import PruneResult, prune, weight_sparsity
-from edgesmith.quantize.qat import QatResult, quantize_aware_train
-from edgesmith.quantize.report import Report, ReportRow, report
-from edgesmith.quantize.tflite_graph import GraphSummary, summarize
-from edgesmith.quantize.tflite_io import dequantize_output, quantize_input
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Calibration": "edgesmith.quantize.calibration",
+    "CalibrationError": "edgesmith.quantize.errors",
+    "GraphSummary": "edgesmith.quantize.tflite_graph",
+    "IoDtype": "edgesmith.quantize.modes",
+    "Latency": "edgesmith.quantize.latency",
+    "Mode": "edgesmith.quantize.modes",
+    "ModelLoadError": "edgesmith.quantize.errors",
+    "OutputPathError": "edgesmith.quantize.errors",
+    "PruneResult": "edgesmith.quantize.pruning",
+    "QatResult": "edgesmith.quantize.qat",
+    "QuantizeError": "edgesmith.quantize.errors",
+    "QuantizedArtifact": "edgesmith.quantize.artifact",
+    "Report": "edgesmith.quantize.report",
+    "ReportRow": "edgesmith.quantize.report",
+    "UnquantizableOpError": "edgesmith.quantize.errors",
+    "calibration_from": "edgesmith.quantize.calibration",
+    "convert": "edgesmith.quantize.converter",
+    "dequantize_output": "edgesmith.quantize.tflite_io",
+    "keras_predict": "edgesmith.quantize.evaluate",
+    "measure_latency": "edgesmith.quantize.latency",
+    "prune": "edgesmith.quantize.pruning",
+    "quantize_aware_train": "edgesmith.quantize.qat",
+    "quantize_input": "edgesmith.quantize.tflite_io",
+    "report": "edgesmith.quantize.report",
+    "sidecar_path": "edgesmith.quantize.artifact",
+    "summarize": "edgesmith.quantize.tflite_graph",
+    "tflite_predict": "edgesmith.quantize.evaluate",
+    "weight_sparsity": "edgesmith.quantize.pruning",
+}
+"""Public name -> the module that defines it (imported on first use)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Calibration",

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import hashlib
-import json
 import os
-import tempfile
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from edgesmith.profiling.artifacts import (
+    CalibrationInfo,
+    Sidecar,
+    SourceRef,
+    atomic_write,
+    normalize_precision,
+    sidecar_path,  # noqa: F401  (re-exported by edgesmith.quantize)
+    write_sidecar,
+)
+from edgesmith.profiling.artifacts import tool_versions as _tool_versions
+from edgesmith.profiling.artifacts import update_sidecar as _update_sidecar
 from edgesmith.quantize.errors import OutputPathError
 from edgesmith.quantize.modes import IoDtype, Mode
 from edgesmith.quantize.tflite_graph import GraphSummary
@@ -19,25 +26,9 @@ from edgesmith.quantize.tflite_graph import GraphSummary
 
 def tool_versions() -> dict[str, str]:
     """Installed versions of every tool that shaped an artifact (for reproducibility)."""
-    out: dict[str, str] = {}
-    for dist in (
-        "tensorflow",
-        "tf-keras",
-        "tensorflow-model-optimization",
-        "ai-edge-litert",
-        "edgesmith-quantize",
-    ):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "absent"
-    return out
-
-
-def sidecar_path(path: str | os.PathLike) -> Path:
-    """``model.tflite`` → ``model.tflite.json``."""
-    p = Path(path)
-    return p.with_name(p.name + ".json")
+    return _tool_versions(
+        "tensorflow", "tf-keras", "tensorflow-model-optimization", "ai-edge-litert", "edgesmith-quantize"
+    )
 
 
 def check_output_path(path: str | os.PathLike, suffixes: tuple[str, ...] = (".tflite",)) -> Path:
@@ -54,23 +45,12 @@ def check_output_path(path: str | os.PathLike, suffixes: tuple[str, ...] = (".tf
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same directory, then rename: readers never see a partial file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data)
 
 
 def update_sidecar(path: str | os.PathLike, metrics: dict[str, Any]) -> dict[str, Any]:
     """Merge ``metrics`` into an existing sidecar's ``metrics`` (atomically) and return the new sidecar."""
-    side = sidecar_path(path)
-    data = json.loads(side.read_text()) if side.exists() else {"artifact": Path(path).name}
-    data.setdefault("metrics", {}).update(metrics)
-    write_atomic(side, (json.dumps(data, indent=2, sort_keys=False) + "\n").encode())
-    return data
+    return _update_sidecar(path, metrics=metrics, format="tflite").to_dict()
 
 
 @dataclasses.dataclass
@@ -97,30 +77,31 @@ class QuantizedArtifact:
         return hashlib.sha256(self.content).hexdigest()
 
     def sidecar(self) -> dict[str, Any]:
-        """The sidecar JSON content: what this artifact is and how it was made."""
-        return {
-            "artifact": self.path.name if self.path else None,
-            "format": "tflite",
-            "sha256": self.sha256,
-            "size_bytes": self.size_bytes,
-            "source": {"sha256": self.source_sha256, "name": self.source_name},
-            "mode": self.mode.value,
-            "io_dtype": self.io_dtype.value,
-            "calibration": self.calibration,
-            "training": self.training,
-            "tools": tool_versions(),
-            "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-            "metrics": {"size_bytes": self.size_bytes, **self.graph.to_dict(), **self.metrics},
-        }
+        """The sidecar JSON content (the edgesmith.profiling sidecar schema): what this artifact is and
+        how it was made; the TFLite mode, I/O dtype and training recipe travel as extra keys."""
+        calib = None
+        if self.calibration is not None:
+            calib = CalibrationInfo.from_dict(self.calibration)
+        return Sidecar(
+            format="tflite",
+            precision=normalize_precision(self.mode.value),
+            artifact=self.path.name if self.path else None,
+            sha256=self.sha256,
+            size_bytes=self.size_bytes,
+            source=SourceRef(self.source_name, self.source_sha256, "keras"),
+            calibration=calib,
+            tools=tool_versions(),
+            metrics={"size_bytes": self.size_bytes, **self.graph.to_dict(), **self.metrics},
+            extra={"mode": self.mode.value, "io_dtype": self.io_dtype.value, "training": self.training},
+        ).to_dict()
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the ``.tflite`` file and its ``.tflite.json`` sidecar; nothing is left behind on failure."""
         p = check_output_path(path)
         self.path = p
-        side = sidecar_path(p)
         write_atomic(p, self.content)
         try:
-            write_atomic(side, (json.dumps(self.sidecar(), indent=2) + "\n").encode())
+            write_sidecar(p, self.sidecar())
         except BaseException:
             p.unlink(missing_ok=True)
             raise

@@ -9,25 +9,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from edgesmith.profiling.console import FoldingConsole, run_cli
 from edgesmith.quantize.errors import QuantizeError
 from edgesmith.quantize.modes import IoDtype, Mode
 
 app = typer.Typer(
     name="edgesmith-quantize",
     help="Quantize and prune Keras models for TFLite and measure what it cost.\n\n"
-    "Example: edgesmith-quantize convert cae.keras -o cae_int8.tflite --mode int8 --calib-data mnist "
-    "&& edgesmith-quantize report cae.keras cae_int8.tflite --data mnist",
+    "Example: edgesmith-quantize convert cae.keras -o cae_int8.tflite --mode int8 --calib-data digits "
+    "&& edgesmith-quantize report cae.keras cae_int8.tflite --data digits",
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
-DATA_HELP = "mnist, cifar10 (offline stand-ins unless --data-dir) or a .npz file with arrays x (and y)"
+DATA_HELP = "image folder, .npy/.npz, CSV of image paths + targets, digits, photos, mnist/cifar10 + data dir"
 ModelArg = Annotated[Path, typer.Argument(help="float Keras model: .keras, .h5 or SavedModel directory")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON instead of tables")]
 DataDirOpt = Annotated[
@@ -49,7 +49,7 @@ LrOpt = Annotated[float, typer.Option("--lr", min=0.0, help="fine-tuning learnin
 
 @contextlib.contextmanager
 def _errors() -> Iterator[None]:
-    """Print the package errors as one red line and exit 1 (tracebacks only for real bugs)."""
+    """Print the package errors as one red line, exit with the contract's code (tracebacks: real bugs)."""
     from edgesmith.datasets import DatasetError
     from edgesmith.models import ModelError
 
@@ -57,7 +57,7 @@ def _errors() -> Iterator[None]:
         yield
     except (QuantizeError, ModelError, DatasetError) as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(int(exc.exit_code)) from None  # 2 bad input, 3 missing dependency
 
 
 def _calibration_data(spec: str | None, model: Any, data_dir: Path | None) -> Any:
@@ -109,7 +109,7 @@ def convert(
 ) -> None:
     """Convert a Keras model to TFLite: float32, float16, dynamic, int8 or int8-fallback.
 
-    Example: edgesmith-quantize convert cifar.keras -o cifar_int8.tflite --mode int8 --calib-data cifar10
+    Example: edgesmith-quantize convert cifar.keras -o cifar_int8.tflite --mode int8 --calib-data photos
     """
     from edgesmith.quantize.converter import convert as do_convert
     from edgesmith.quantize.sources import load_source
@@ -146,7 +146,7 @@ def qat(
 ) -> None:
     """Quantization-aware training (tfmot), then full-integer int8 conversion.
 
-    Example: edgesmith-quantize qat cae.keras -o cae_qat.tflite --data mnist --epochs 2
+    Example: edgesmith-quantize qat cae.keras -o cae_qat.tflite --data digits --epochs 2
     """
     from edgesmith.models import RichProgress
     from edgesmith.quantize.artifact import check_output_path
@@ -286,7 +286,7 @@ def report(
     artifacts: Annotated[list[Path], typer.Argument(help="TFLite files to compare with the Keras model")],
     data: Annotated[str, typer.Option("--data", help=f"evaluation data: {DATA_HELP}")],
     split: Annotated[
-        str, typer.Option("--split", help="which split of mnist/cifar10 to evaluate on")
+        str, typer.Option("--split", help="which split of digits/mnist/cifar10 to evaluate on")
     ] = "test",
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="evaluate only the first N samples")
@@ -304,7 +304,7 @@ def report(
     """Size, sparsity, float ops and task metric of each TFLite file next to the Keras model.
 
     The metrics are also merged into each artifact's sidecar JSON.
-    Example: edgesmith-quantize report cae.keras cae_f32.tflite cae_int8.tflite --data mnist --latency
+    Example: edgesmith-quantize report cae.keras cae_f32.tflite cae_int8.tflite --data digits --latency
     """
     from edgesmith.quantize.data_sources import load_arrays
     from edgesmith.quantize.report import report as do_report
@@ -361,7 +361,8 @@ def inspect(
 
 
 def main() -> None:
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 if __name__ == "__main__":

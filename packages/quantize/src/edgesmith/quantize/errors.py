@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from edgesmith.profiling.errors import EdgesmithError
 
-class QuantizeError(ValueError):
+
+class QuantizeError(EdgesmithError, ValueError):
     """A conversion, training or report step failed for a reason the caller can fix."""
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Mapping
 
 import numpy as np
 
+from edgesmith.profiling.bench import time_calls
 from edgesmith.quantize.evaluate import make_interpreter
 from edgesmith.quantize.tflite_io import quantize_input
 
@@ -50,20 +50,17 @@ def measure_latency(
             interp.allocate_tensors()
             detail = interp.get_input_details()[0]
         interp.set_tensor(detail["index"], quantize_input(sample[:1], detail))
-        for _ in range(warmup):
-            interp.invoke()
+        time_calls(interp.invoke, warmup, 0)
         interps[name] = interp
-    times: dict[str, list[float]] = {name: [] for name in models}
+    times: dict[str, list[np.ndarray]] = {name: [] for name in models}
     per_round = max(1, runs // rounds)
     for _ in range(rounds):
         for name, interp in interps.items():
-            for _ in range(per_round):
-                t0 = time.perf_counter()
-                interp.invoke()
-                times[name].append((time.perf_counter() - t0) * 1e3)
+            ns, _ = time_calls(interp.invoke, 0, per_round)  # the profiler's one timing loop
+            times[name].append(ns / 1e6)
     out = {}
     for name, ts in times.items():
-        arr = np.asarray(ts)
+        arr = np.concatenate(ts)
         out[name] = Latency(
             float(np.median(arr)), float(arr.mean()), float(np.percentile(arr, 90)), len(arr), threads
         )

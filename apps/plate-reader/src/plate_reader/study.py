@@ -1,0 +1,248 @@
+"""``plate-reader bench``: every detector × reader on labelled photo sets, scored plate by plate.
+
+For each set (the project's own scenes with a seed never used in training, document 001's one-plate photos,
+and any labelled folder given with ``--data``) and each detector × reader pipeline, the whole path runs on
+every photo (decode → detect → crop → OCR) and is scored against the labels: plates found with IoU > 0.5,
+last digit right, exact plate, wrong restriction day, unreadable, plates invented on photos without one, and
+milliseconds per photo, the Keras float detector measured beside the int8 one in the same run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edgesmith.datasets.box_grid import box_iou_matrix
+from edgesmith.datasets.plate_scenes import LabelledPhoto, Plate, read_labels
+
+DEFAULT_PIPELINES = (
+    ("regressor (baseline)", "regressor", "tflite-int8"),
+    ("centernet float (Keras)", "centernet", "keras"),
+    ("centernet int8", "centernet", "tflite-int8"),
+)
+"""(row label, ``--detector``, ``--backend``) of the detector rows."""
+
+OWN_SEED = 9001
+"""Seed of the project's own evaluation scenes: training uses seed 1, validation 1001."""
+
+
+class BenchError(RuntimeError):
+    """The benchmark cannot run (no data, nothing to measure); the message names the fix."""
+
+
+@dataclasses.dataclass
+class PhotoSet:
+    """Labelled photos and the name the report gives them."""
+
+    name: str
+    photos: list[LabelledPhoto]
+
+
+def own_scenes(n: int, seed: int = OWN_SEED, cache: Path | None = None) -> PhotoSet:
+    """``n`` scenes from edgesmith.datasets.plate_scenes with ``seed`` (cached under the cache folder)."""
+    from edgesmith.datasets.plate_scenes import write_scenes
+    from plate_reader.artifacts import cache_dir
+
+    folder = (cache or cache_dir() / "data") / f"scenes_seed{seed}_n{n}"
+    if not (folder / "labels.csv").is_file():
+        write_scenes(folder, n=n, seed=seed)
+    return PhotoSet(f"project scenes (seed {seed}, {n} photos)", read_labels(folder))
+
+
+def document_001_set(n: int, seed: int = OWN_SEED, cache: Path | None = None) -> PhotoSet:
+    """``n`` one-plate photos (320×240) of document 001's generator, the set the old figures were on."""
+    from edgesmith.datasets.plate_synth import generate_dataset, read_texts
+    from edgesmith.datasets.plates import read_plate_csv
+    from plate_reader.artifacts import cache_dir
+
+    folder = (cache or cache_dir() / "data") / f"seed{seed}_320x240_n{n}"
+    if not (folder / "dataset.json").exists():
+        generate_dataset(folder, n=n, seed=seed, size=(320, 240))
+    texts = read_texts(folder / "texts.csv")
+    photos = []
+    for b in read_plate_csv(folder / "plates.csv"):
+        x1, y1, x2, y2 = b.to_pixels()
+        quad = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
+        photos.append(
+            LabelledPhoto(folder / b.name, b.width, b.height, [Plate(texts[b.name], quad, (x1, y1, x2, y2))])
+        )
+    return PhotoSet(f"document 001 photos (seed {seed}, {n} photos 320x240)", photos)
+
+
+def labelled_folder(folder: Path) -> PhotoSet:
+    """A labelled folder (``labels.csv``); errors become :class:`BenchError`."""
+    from edgesmith.datasets.errors import DatasetError
+
+    try:
+        photos = read_labels(folder)
+    except DatasetError as exc:
+        raise BenchError(str(exc)) from exc
+    return PhotoSet(f"{folder} ({len(photos)} photos)", photos)
+
+
+@dataclasses.dataclass
+class Score:
+    """One pipeline on one set; percentages are of the labelled plates unless named otherwise."""
+
+    detector: str
+    reader: str
+    photos: int = 0
+    plates: int = 0
+    found_pct: float | None = None
+    last_digit_pct: float | None = None
+    exact_pct: float | None = None
+    wrong_day_pct: float | None = None
+    unreadable_pct: float | None = None
+    empty_photos: int = 0
+    invented_on_empty: int = 0
+    invented_elsewhere: int = 0
+    ms_per_photo: float | None = None
+    detect_ms: float | None = None
+    error: str | None = None
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def score_results(results: Sequence[Any], photos: Sequence[LabelledPhoto], score: Score) -> Score:
+    """Fill ``score`` from pipeline results (one per photo, same order) against the photos' labels."""
+    from edgesmith.ocr_plate import restriction_day
+
+    counts = dict(found=0, digit=0, exact=0, wrong_day=0, unreadable=0)
+    for res, photo in zip(results, photos, strict=True):
+        preds = list(res.plates)
+        if not photo.plates:
+            score.empty_photos += 1
+            score.invented_on_empty += sum(p.ok for p in preds)
+            continue
+        score.plates += len(photo.plates)
+        used: set[int] = set()
+        if preds:
+            iou = box_iou_matrix(np.array([t.box for t in photo.plates]), np.array([p.box for p in preds]))
+        for ti, truth in enumerate(photo.plates):
+            cand = [j for j in np.argsort(-iou[ti]) if iou[ti, j] > 0.5 and j not in used] if preds else []
+            if not cand:
+                continue
+            used.add(int(cand[0]))
+            p = preds[int(cand[0])]
+            counts["found"] += 1
+            if not p.ok:
+                counts["unreadable"] += 1
+                continue
+            digits = [c for c in truth.text if c.isdigit()]
+            right_day = restriction_day(int(digits[-1])) if digits else None
+            counts["digit"] += int(bool(digits) and p.last_digit == int(digits[-1]))
+            counts["exact"] += int(_plain(p.text) == _plain(truth.text))
+            counts["wrong_day"] += int(p.restriction_day != right_day)
+        score.invented_elsewhere += sum(p.ok for j, p in enumerate(preds) if j not in used)
+    score.photos = len(results)
+    if score.plates:
+        pct = lambda k: round(100 * counts[k] / score.plates, 2)  # noqa: E731
+        score.found_pct, score.last_digit_pct, score.exact_pct = pct("found"), pct("digit"), pct("exact")
+        score.wrong_day_pct, score.unreadable_pct = pct("wrong_day"), pct("unreadable")
+    total = [r.total_ms for r in results if r.total_ms is not None]
+    score.ms_per_photo = round(float(np.mean(total)), 2) if total else None
+    det = [r.detect_ms for r in results if r.detect_ms is not None]
+    score.detect_ms = round(float(np.mean(det)), 2) if det else None
+    return score
+
+
+def run_pipeline(label: str, detector: str, backend: str, reader: str, photos: PhotoSet,
+                 threads: int | None, progress: bool) -> Score:  # fmt: skip
+    """Build the pipeline, run it on every photo of the set (after a warm-up photo) and score it."""
+    from plate_reader.runtime import SetupError, build_pipeline, run_images
+
+    score = Score(label, reader)
+    try:
+        pipeline = build_pipeline(backend, reader, detector=detector, threads=threads)
+    except SetupError as exc:
+        score.error = str(exc)
+        return score
+    try:
+        pipeline.process(photos.photos[0].path)  # warm-up
+        results = run_images(pipeline, [p.path for p in photos.photos], progress=progress)
+    finally:
+        pipeline.close()
+    return score_results(results, photos.photos, score)
+
+
+@dataclasses.dataclass
+class BenchReport:
+    """Scores per set."""
+
+    sets: list[tuple[str, list[Score]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sets": [{"data": name, "scores": [dataclasses.asdict(s) for s in scores]}
+                         for name, scores in self.sets]}  # fmt: skip
+
+    def to_markdown(self) -> str:
+        f = lambda v: "" if v is None else f"{v:.1f}"  # noqa: E731
+        out = []
+        for name, scores in self.sets:
+            out += [f"**{name}**", "",
+                    "| detector | reader | plates | IoU>0.5 % | last digit % | exact % | wrong day % | "
+                    "unreadable % | invented on empty photos | invented elsewhere | ms/photo | detect ms |",
+                    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+            for s in scores:
+                if s.error:
+                    out.append(f"| {s.detector} | {s.reader} | failed: {s.error} |||||||||| |")
+                    continue
+                out.append(
+                    f"| {s.detector} | {s.reader} | {s.plates} | {f(s.found_pct)} | {f(s.last_digit_pct)} | "
+                    f"{f(s.exact_pct)} | {f(s.wrong_day_pct)} | {f(s.unreadable_pct)} | "
+                    f"{s.invented_on_empty} of {s.empty_photos} | {s.invented_elsewhere} | "
+                    f"{f(s.ms_per_photo)} | {f(s.detect_ms)} |"
+                )
+            out.append("")
+        return "\n".join(out)
+
+
+def run_bench(
+    n: int = 500,
+    data: Sequence[Path] = (),
+    readers: Sequence[str] = ("crnn", "tesseract"),
+    pipelines: Sequence[tuple[str, str, str]] = DEFAULT_PIPELINES,
+    own: bool = True,
+    threads: int | None = None,
+    out_dir: Path | None = None,
+    progress: bool = True,
+    on_set: Callable[[str], None] | None = None,
+) -> BenchReport:
+    """Score every pipeline × reader on the project's sets (``own``) and each labelled folder of ``data``."""
+    if n < 1:
+        raise BenchError("--n must be at least 1 (the issue's targets use 500)")
+    sets = [labelled_folder(Path(d)) for d in data]
+    if own:
+        sets = [own_scenes(n), document_001_set(n), *sets]
+    if not sets:
+        raise BenchError("nothing to score: drop --no-own or pass a labelled folder with --data")
+    report = BenchReport([])
+    for s in sets:
+        if on_set is not None:
+            on_set(s.name)
+        scores = [run_pipeline(label, det, backend, reader, s, threads, progress)
+                  for label, det, backend in pipelines for reader in readers]  # fmt: skip
+        report.sets.append((s.name, scores))
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "bench.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        (out_dir / "bench.md").write_text(report.to_markdown())
+    return report
+
+
+__all__ = [
+    "DEFAULT_PIPELINES",
+    "BenchError",
+    "BenchReport",
+    "PhotoSet",
+    "Score",
+    "run_bench",
+    "score_results",
+]

@@ -1,0 +1,52 @@
+"""The TVM exporter (``edgesmith.exporters`` entry point ``tvm``): ONNX or TFLite -> a compiled ``.tvm``
+library folder through :func:`edgesmith.export_tvm.compile_model`."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from edgesmith.profiling.artifacts import Artifact, load_sidecar
+from edgesmith.profiling.exporters import Calibration, ExporterError
+
+
+class TVMExporter:
+    """ONNX/TFLite model -> ``.tvm`` folder; TVM compiles the precision the source already has."""
+
+    name = "tvm"
+    sources = ("onnx", "tflite")
+    precisions = ("fp32", "int8")
+
+    def unavailable(self) -> str | None:
+        if importlib.util.find_spec("tvm") is None:  # found, not imported: that takes seconds
+            return "Apache TVM is not installed; pip install edgesmith-export-tvm"
+        return None
+
+    def export(
+        self,
+        source: Artifact,
+        precision: str,
+        out: Path,
+        *,
+        calibration: Calibration | None = None,
+        **options: Any,
+    ) -> Artifact:
+        """Options go to ``compile_model``: ``target`` (default llvm), ``opt_level``, ``batch``,
+        ``tuning_db``, ``cc``."""
+        from edgesmith.export_tvm.compile import compile_model
+
+        if source.precision not in ("unknown", precision):
+            raise ExporterError(
+                f"{source.path}: TVM compiles the model as it is ({source.precision}); ask for "
+                f"tvm-{source.precision} or export a {precision} source first"
+            )
+        compile_model(source.path, out, **options)
+        sidecar = load_sidecar(out)
+        assert sidecar is not None  # compile_model wrote it
+        made = dataclasses.replace(sidecar, source=source.source_ref())
+        return Artifact(out, made).save_sidecar()
+
+
+__all__ = ["TVMExporter"]
