@@ -58,6 +58,7 @@ def labelled(tmp_path, artifacts, samples):
     return path
 
 
+@pytest.mark.slow
 def test_keras_model_to_decision_then_cached(artifacts, labelled, tmp_path) -> None:
     pytest.importorskip("edgesmith.quantize")
     out = tmp_path / "rep"
@@ -76,7 +77,8 @@ def test_keras_model_to_decision_then_cached(artifacts, labelled, tmp_path) -> N
     assert first.decision.chosen in rows and first.decision.pareto
     assert "--variants tflite-int8" in rows["tflite-int8"].command
     sidecar = json.loads(next(out.glob("artifacts/*tflite-int8.tflite.json")).read_text())
-    assert sidecar["calibration"]["hash"] == first.calibration["hash"]
+    assert sidecar["calibration"]["spec"] == str(labelled) and sidecar["calibration"]["samples"] == 8
+    assert sidecar["calibration"]["preprocess"] == first.calibration["preprocess"]
     paths = first.write(out)
     assert {p.name for p in paths} >= {"matrix.md", "matrix.csv", "matrix.json"}
     again = profile_model(artifacts["keras"], str(labelled), max_loss=100.0, **kw)

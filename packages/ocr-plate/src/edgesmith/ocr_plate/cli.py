@@ -199,6 +199,12 @@ def evaluate(
     margin: Annotated[
         float, typer.Option(help="scene source only: grow each jittered box by this fraction per side")
     ] = 0.06,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="labelled photo folder (labels.csv with plate corners): crops of its plates instead"
+        ),
+    ] = None,
     rectifier: RectifierOpt = "corners",
     min_confidence: ConfidenceOpt = MIN_CHAR_CONFIDENCE,
     as_json: Annotated[bool, typer.Option("--json", help="print scores as JSON")] = False,
@@ -210,13 +216,14 @@ def evaluate(
     the share that names the wrong day (worse than unreadable).
 
     Example: ocr-plate eval --n 300 --seed 2027 --readers crnn-int8,tesseract
+    Example: ocr-plate eval --data my_photos/ --n 500     (your own labelled photos)
     """
     from rich.progress import Progress
 
     from edgesmith.ocr_plate.evaluate import evaluate_reader
 
     try:
-        from edgesmith.ocr_plate.plate_crops import SOURCES, crop_set
+        from edgesmith.ocr_plate.plate_crops import SOURCES, crop_set, folder_crops
     except ImportError as exc:  # pragma: no cover - the train extra
         raise _fail(str(exc), code=3) from None
     names = [r.strip() for r in readers.split(",") if r.strip()]
@@ -244,11 +251,22 @@ def evaluate(
     with Progress(console=err, transient=as_json) as progress:
         task = progress.add_task(f"generating {n} {source} crops (seed {seed})", total=n)
         try:
-            crops, texts = crop_set(
-                n, seed, source=source, margin=margin, progress=lambda i: progress.update(task, completed=i)
-            )
-        except (ImportError, ValueError) as exc:
+            if data is not None:
+                crops, texts = folder_crops(data, seed, n)
+                source, n = str(data), len(crops)
+                if not crops:
+                    raise ValueError(f"{data}: labels.csv lists no plate")
+            else:
+                crops, texts = crop_set(
+                    n,
+                    seed,
+                    source=source,
+                    margin=margin,
+                    progress=lambda i: progress.update(task, completed=i),
+                )
+        except (ImportError, ValueError, OSError) as exc:
             raise _fail(str(exc)) from None
+        progress.update(task, completed=n, total=n)
         for name, ocr in opened.items():
             task = progress.add_task(f"reading with {name}", total=n)
             scores.append(

@@ -15,7 +15,9 @@ Needs the ``edgesmith-datasets`` distribution (the ``train`` extra); the readers
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
 import cv2
@@ -178,6 +180,35 @@ def scene_crop(
     return crop_box(np.asarray(scene), detector_jitter(box, rng), margin=margin), text
 
 
+def folder_crops(
+    folder: str | os.PathLike[str], seed: int = 0, n: int | None = None
+) -> tuple[list[np.ndarray], list[str]]:
+    """Loose crops of the labelled plates of a photo folder (``labels.csv`` with normalised quads, the
+    format plate-reader's ``bench --data`` reads), cut with seeded detector-like noise; ``n`` caps them."""
+    import csv
+
+    from PIL import Image
+
+    root = Path(folder)
+    labels = root / "labels.csv"
+    if not labels.is_file():
+        raise ValueError(f"{labels}: no such file; a labelled photo folder holds labels.csv and the photos")
+    with labels.open(newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if (r.get("plate") or "").strip()]
+    crops, texts = [], []
+    for i, row in enumerate(rows[: n if n is not None else len(rows)]):
+        with Image.open(root / row["name"]) as im:
+            image = np.asarray(im.convert("RGB"))
+        h, w = image.shape[:2]
+        quad = np.array(
+            [[float(row[f"qx{k}"]) * w, float(row[f"qy{k}"]) * h] for k in range(1, 5)], np.float32
+        )
+        crop, _ = loose_crop(image, quad, np.random.default_rng([seed, i]))
+        crops.append(crop)
+        texts.append(row["plate"].strip())
+    return crops, texts
+
+
 def crop_set(
     n: int,
     seed: int,
@@ -221,6 +252,7 @@ __all__ = [
     "SOURCES",
     "crop_set",
     "detector_jitter",
+    "folder_crops",
     "loose_crop",
     "projected_quad",
     "scene_crop",
