@@ -100,3 +100,28 @@ def test_metric_losses_and_refusals(hostile_heldout) -> None:
         resolve_metric("mse", x, y, (None, 4))
     with pytest.raises(QuantizeError, match="needs boxes data"):
         resolve_metric("miou", x, y, (None, 4))
+
+
+def test_fused_conv_batchnorm_op_is_named_after_the_convolution() -> None:
+    from edgesmith.datasets.tf_runtime import keras
+
+    inp = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(8, 3, use_bias=False, name="conv")(inp)
+    x = keras.layers.BatchNormalization(name="conv_BN")(x)
+    x = keras.layers.ReLU(name="conv_relu")(x)
+    x = keras.layers.DepthwiseConv2D(3, name="dw")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    model = keras.Model(inp, keras.layers.Dense(2, name="out")(x))
+    cal = calibrate(model, np.random.default_rng(0).random((20, 16, 16, 3), dtype=np.float32))
+    assert [(op.op, op.layer) for op in cal.layer_map.ops] == [
+        ("CONV_2D", "conv"),
+        ("DEPTHWISE_CONV_2D", "dw"),
+        ("MEAN", "gap"),
+        ("FULLY_CONNECTED", "out"),
+    ]
+
+
+def test_unlabeled_data_guards_agreement_with_float(hostile, hostile_heldout) -> None:
+    x, _ = hostile_heldout
+    report = debug_int8(hostile.model, hostile.x_train, x, None, samples=20, calibration_samples=64)
+    assert report.metric.name == "agreement" and report.float_metric == 100.0 and report.loss >= 5.0

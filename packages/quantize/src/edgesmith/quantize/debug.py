@@ -136,17 +136,13 @@ def debug_int8(
     )
     if eval_x is not None and len(eval_x):
         activation = output_activation(keras_model)
-        try:
-            spec = resolve_metric(metric, pool, eval_y, keras_model.output_shape, activation)
-        except QuantizeError:
-            if metric != "auto":
-                raise
-            spec = None  # unlabelled data: per-layer errors only
-        if spec is not None:
-            report.metric = spec
-            report.float_metric = spec.value(
-                pool, eval_y, tflite_predict(calibrated.float_content, pool, threads=threads)
-            )
-            report.int8_metric = spec.value(pool, eval_y, tflite_predict(plain, pool, threads=threads))
-            report.eval_samples = len(pool)
+        if metric == "auto" and eval_y is None and keras_model.output_shape[1:] != pool.shape[1:]:
+            metric = "agreement"  # unlabeled data: how closely int8 follows the float model
+        spec = resolve_metric(metric, pool, eval_y, keras_model.output_shape, activation)
+        float_pred = tflite_predict(calibrated.float_content, pool, threads=threads)
+        targets = float_pred if spec.name == "agreement" else eval_y
+        report.metric = spec
+        report.float_metric = spec.value(pool, targets, float_pred)
+        report.int8_metric = spec.value(pool, targets, tflite_predict(plain, pool, threads=threads))
+        report.eval_samples = len(pool)
     return report

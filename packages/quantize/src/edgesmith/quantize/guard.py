@@ -178,13 +178,17 @@ def guarded_int8(
     eval_x = np.asarray(eval_x, dtype=np.float32)
     if len(eval_x) == 0:
         raise QuantizeError("evaluation data is empty; pass held-out samples to measure the loss on")
-    spec = resolve_metric(metric, eval_x, eval_y, keras_model.output_shape, output_activation(keras_model))
+    activation = output_activation(keras_model)
+    if metric == "auto" and eval_y is None:
+        metric = "agreement"  # unlabeled held-out data: guard how closely int8 follows float
+    spec = resolve_metric(metric, eval_x, eval_y, keras_model.output_shape, activation)
     io = IoDtype(io_dtype)
     say("calibrating")
     calibrated = calibrate(keras_model, representative, calibration_samples=calibration_samples, seed=seed)
-    float_metric = spec.value(
-        eval_x, eval_y, tflite_predict(calibrated.float_content, eval_x, threads=threads)
-    )
+    float_pred = tflite_predict(calibrated.float_content, eval_x, threads=threads)
+    if spec.name == "agreement":
+        eval_y = float_pred  # the float model's own outputs are the targets
+    float_metric = spec.value(eval_x, eval_y, float_pred)
     say(f"float TFLite {spec.name} {float_metric:.4g}")
 
     cache: dict[tuple[str, ...], GuardStep] = {}

@@ -9,13 +9,29 @@ layer, so constant inputs are tried before giving up. Activation inputs are neve
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from edgesmith.quantize.tflite_graph import layer_of
-
 # Ops that only move values between float and integer; they belong to no layer's computation.
 CONVERSION_OPS = frozenset({"QUANTIZE", "DEQUANTIZE", "NumericVerify", "DELEGATE"})
+# A fused op names every layer folded into it (conv + batch norm + activation): name it after the layer whose
+# Keras class computes it.
+_OP_CLASSES = {
+    "CONV_2D": ("Conv2D", "Conv1D"),
+    "DEPTHWISE_CONV_2D": ("DepthwiseConv2D",),
+    "FULLY_CONNECTED": ("Dense",),
+    "TRANSPOSE_CONV": ("Conv2DTranspose",),
+}
+
+
+def _layer_of(tensor_name: str, op: str, layer_names: Sequence[str], kinds: dict[str, str]) -> str | None:
+    segments = set(re.split(r"[/;:@]", tensor_name))
+    matches = [name for name in layer_names if name in segments]
+    if not matches:
+        return None
+    fitting = [name for name in matches if kinds.get(name) in _OP_CLASSES.get(op, ())]
+    return max(fitting or matches, key=len)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +91,23 @@ class LayerMap:
         return next((op.layer for op in self.ops if tensor_index in op.output_indices), None)
 
 
+def keras_layer_kinds(model: Any) -> dict[str, str]:
+    """Layer name → Keras class name (``Conv2D``, ``BatchNormalization`` ...), nested layers included."""
+    from edgesmith.datasets.tf_runtime import keras
+
+    out: dict[str, str] = {}
+    stack = list(model.layers)
+    while stack:
+        layer = stack.pop(0)
+        out[layer.name] = type(layer).__name__
+        if isinstance(layer, keras.Model):
+            stack.extend(layer.layers)
+        inner = getattr(layer, "layer", None)
+        if isinstance(inner, keras.layers.Layer):
+            out[inner.name] = type(inner).__name__
+    return out
+
+
 def keras_layer_names(model: Any) -> list[str]:
     """Every layer name of a Keras model, nested models and tfmot wrappers included."""
     from edgesmith.datasets.tf_runtime import keras
@@ -92,8 +125,10 @@ def keras_layer_names(model: Any) -> list[str]:
     return out
 
 
-def map_interpreter(interp: Any, layer_names: Sequence[str]) -> LayerMap:
-    """The :class:`LayerMap` of an allocated interpreter (ai-edge-litert or tf.lite)."""
+def map_interpreter(interp: Any, layer_names: Sequence[str], kinds: dict[str, str] | None = None) -> LayerMap:
+    """The :class:`LayerMap` of an allocated interpreter (ai-edge-litert or tf.lite); ``kinds`` (layer →
+    Keras class) names a fused conv + batch-norm op after the convolution."""
+    kinds = kinds or {}
     ops_details = interp._get_ops_details()  # the public API lists tensors but not ops
     produced = {o for op in ops_details for o in op["outputs"] if o >= 0}
     graph_inputs = {d["index"] for d in interp.get_input_details()}
@@ -109,7 +144,9 @@ def map_interpreter(interp: Any, layer_names: Sequence[str]) -> LayerMap:
         ins = [i for i in op["inputs"] if i >= 0]
         constants = [i for i in ins if i not in produced and i not in graph_inputs]
         candidates = [name(o) for o in outs] + [name(i) for i in constants]
-        layer = next((lay for n in candidates if (lay := layer_of(n, layer_names))), None)
+        layer = next(
+            (lay for n in candidates if (lay := _layer_of(n, op["op_name"], layer_names, kinds))), None
+        )
         mapped.append(
             MappedOp(
                 index=int(op["index"]),
@@ -123,7 +160,7 @@ def map_interpreter(interp: Any, layer_names: Sequence[str]) -> LayerMap:
     return LayerMap(tuple(mapped))
 
 
-def map_layers(content: bytes, layer_names: Sequence[str]) -> LayerMap:
+def map_layers(content: bytes, layer_names: Sequence[str], kinds: dict[str, str] | None = None) -> LayerMap:
     """The :class:`LayerMap` of a TFLite flatbuffer (no delegate, so every op is listed as converted)."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
@@ -131,4 +168,4 @@ def map_layers(content: bytes, layer_names: Sequence[str]) -> LayerMap:
         model_content=content, experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
     )
     interp.allocate_tensors()
-    return map_interpreter(interp, layer_names)
+    return map_interpreter(interp, layer_names, kinds)

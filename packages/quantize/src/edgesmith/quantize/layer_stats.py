@@ -136,7 +136,7 @@ def _weight_spreads(calibrated: CalibratedModel, content: bytes) -> dict[str, fl
         model_content=content, experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
     )
     interp.allocate_tensors()
-    mapping = map_interpreter(interp, _layer_names(calibrated))
+    mapping = map_interpreter(interp, _layer_names(calibrated), calibrated.layer_kinds)
     out: dict[str, float] = {}
     for op in mapping.ops:
         pos = _WEIGHT_INPUT.get(op.op)
@@ -183,7 +183,7 @@ def layer_errors(
         )
         debugger.run()
     interp = debugger._quant_interpreter
-    mapping = map_interpreter(interp, _layer_names(calibrated))
+    mapping = map_interpreter(interp, _layer_names(calibrated), calibrated.layer_kinds)
     verify_ops = debugger._numeric_verify_op_details  # NumericVerify output name → its op details
 
     per_layer: dict[str, list[tuple[str, dict[str, float], float]]] = {}

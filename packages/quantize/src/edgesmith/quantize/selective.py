@@ -16,7 +16,7 @@ from edgesmith.datasets.native_logs import quiet_native_stderr
 from edgesmith.datasets.tf_runtime import keras, tf
 from edgesmith.quantize.calibration import Calibration, Representative, calibration_from
 from edgesmith.quantize.errors import QuantizeError
-from edgesmith.quantize.layer_map import LayerMap, keras_layer_names, map_layers
+from edgesmith.quantize.layer_map import LayerMap, keras_layer_kinds, keras_layer_names, map_layers
 from edgesmith.quantize.modes import IoDtype
 
 _TF_IO = {IoDtype.INT8: tf.int8, IoDtype.UINT8: tf.uint8, IoDtype.FLOAT32: tf.float32}
@@ -37,6 +37,7 @@ class CalibratedModel:
     layer_map: LayerMap
     calibration: Calibration
     model_name: str
+    layer_kinds: dict[str, str] = dataclasses.field(default_factory=dict)  # layer → Keras class
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -103,10 +104,12 @@ def calibrate(
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise QuantizeError(f"calibration of {model.name!r} failed: {first}") from exc
     names = list(layer_names) if layer_names is not None else keras_layer_names(model)
+    kinds = keras_layer_kinds(model)
     return CalibratedModel(
         float_content=bytes(float_content),
         calibrated=bytes(calibrated),
-        layer_map=map_layers(calibrated, names),
+        layer_map=map_layers(calibrated, names, kinds),
         calibration=calibration,
         model_name=model.name,
+        layer_kinds=kinds,
     )
