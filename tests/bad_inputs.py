@@ -52,8 +52,9 @@ CLIS = {
     "plate-reader": "plate_reader.cli",
     "face-recognizer": "face_recognizer.cli",
     "autoencoder-edge": "autoencoder_edge.cli",
+    "edgesmith-studies": "edgesmith.studies.cli:study_app",
 }
-"""Console script -> module holding its Typer ``app`` (each ``main()`` is ``run_cli(app)``)."""
+"""Console script -> module with its Typer ``app`` (``module:name`` when not ``app``); ``main()`` runs it."""
 
 
 def _c(cli: str, why: str, code: int, *argv: str) -> Case:
@@ -281,6 +282,14 @@ CASES: list[Case] = [
     _c(A, "quantize without a model", USAGE, "quantize", "--out", "{empty_dir}"),
     _c(A, "show a missing run", USAGE, "show", "--out", "{missing}"),
     _c(A, "bench without a model", USAGE, "bench", "--out", "{empty_dir}"),
+]
+
+
+S = "edgesmith-studies"
+CASES += [
+    _c(S, "unknown variant", USAGE, "cifar-sweep", "-o", "{out}/sweep", "--variants", "bogus"),
+    _c(S, "malformed grid csv", USAGE, "solar", "-o", "{out}/solar", "--grid", "{bad_csv}"),
+    _c(S, "missing grid", USAGE, "solar", "-o", "{ro}/solar", "--grid", "{missing}/grid.csv"),
 ]
 
 
