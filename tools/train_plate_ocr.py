@@ -173,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sweep-n", type=int, default=300, help="validation crops for the confidence threshold")
     ap.add_argument("--eval-n", type=int, default=300, help="held-out street crops for the sidecar figures")
     ap.add_argument("--calib-n", type=int, default=300, help="int8 calibration crops (from training data)")
-    ap.add_argument("--epochs", type=int, default=14, help="CRNN epochs")
-    ap.add_argument("--corner-epochs", type=int, default=10, help="corner regressor epochs")
+    ap.add_argument("--epochs", type=int, default=12, help="CRNN epochs")
+    ap.add_argument("--corner-epochs", type=int, default=8, help="corner regressor epochs")
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument(
         "--lr", type=float, default=2e-3, help="peak Adam learning rate of the CRNN (cosine decay)"
