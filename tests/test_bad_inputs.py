@@ -73,3 +73,21 @@ def test_bad_input(case: Case, inputs, tmp_path, capfd, request, monkeypatch) ->
         assert _files_under(w) == before[w], f"left behind in {w}: {_files_under(w)}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "nothing written beside the output"
     assert elapsed < 60, f"took {elapsed:.0f} s"
+
+
+@pytest.mark.parametrize(
+    ("cli", "argv"),
+    [
+        ("edgesmith-profile", ["bench", "{tflite}", "--runs", "2"]),
+        ("edgesmith-quantize", ["convert", "{keras}", "-o", "{out}/m.tflite", "--mode", "float16"]),
+    ],
+)
+def test_model_over_the_size_limit_is_refused_before_loading(cli, argv, inputs, tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv("EDGESMITH_MAX_MODEL_MB", "0.001")  # 1 kB: every tiny model is over it
+    out = tmp_path / "out"
+    out.mkdir()
+    places = {k: str(v) for k, v in inputs.items()} | {"out": str(out)}
+    code = invoke(importlib.import_module(CLIS[cli]).app, [a.format(**places) for a in argv], cli)
+    err = capfd.readouterr().err
+    assert code == 2 and "over the 0.001 MB limit" in err and "EDGESMITH_MAX_MODEL_MB" in err, err
+    assert list(out.iterdir()) == []

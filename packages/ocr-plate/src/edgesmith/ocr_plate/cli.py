@@ -18,7 +18,7 @@ from edgesmith.ocr_plate.rectify import CROP_MARGIN
 from edgesmith.ocr_plate.restriction import restriction_day
 from edgesmith.profiling.console import FoldingConsole, run_cli
 from edgesmith.profiling.errors import EdgesmithError
-from edgesmith.profiling.limits import check_image_pixels
+from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS, image_size
 
 app = typer.Typer(
     name="ocr-plate",
@@ -79,9 +79,12 @@ def _load_crop(path: Path, box: tuple[float, float, float, float] | None, margin
     if not path.is_file():
         raise ValueError(f"{path}: no such file")
     try:
-        check_image_pixels(path)  # a decompression bomb is refused before it is decoded
-    except EdgesmithError as exc:
-        raise ValueError(str(exc)) from None
+        width, height = image_size(path)
+    except EdgesmithError:
+        pass  # not an image Pillow can identify: reported below as unreadable
+    else:
+        if width * height > DEFAULT_MAX_PIXELS:  # a decompression bomb is refused before it is decoded
+            raise ValueError(f"{path}: {width}×{height} pixels is over the 50 MP limit; pass a plate crop")
     try:
         with Image.open(path) as im:
             rgb = np.asarray(im.convert("RGB"))
