@@ -21,6 +21,9 @@ def data_npz(tmp_path_factory, samples):
 
 
 def test_backends_json() -> None:
+    pytest.importorskip(
+        "edgesmith.export_trt.onnx_runner", reason="the onnx runner comes with edgesmith-export-trt"
+    )
     res = cli.invoke(app, ["backends", "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
@@ -67,7 +70,7 @@ def test_bench_table(artifacts) -> None:
         (["bench", "{missing}", "-o", "{out}"], "no such model file"),
         (["bench", "{tflite}", "--backend", "caffe", "-o", "{out}"], "registered backends:"),
         (["bench", "{tflite}", "-b", "one", "-o", "{out}"], "comma-separated integers"),
-        (["bench", "{tflite}", "--data", "{missing_npz}", "-o", "{out}"], "no such dataset"),
+        (["bench", "{tflite}", "--data", "{missing_npz}", "-o", "{out}"], "no such data file"),
     ],
 )
 def test_bad_input_is_one_line_and_leaves_no_file(artifacts, tmp_path, args, message) -> None:
@@ -84,32 +87,22 @@ def test_bad_input_is_one_line_and_leaves_no_file(artifacts, tmp_path, args, mes
     assert not out.exists()
 
 
-def test_matrix_writes_all_reports(artifacts, tmp_path, data_npz) -> None:
+def test_matrix_of_given_artifacts_writes_all_reports(artifacts, tmp_path, data_npz) -> None:
     out_dir = tmp_path / "rep"
-    res = cli.invoke(
-        app,
-        [
-            "matrix",
-            "-v",
-            f"Keras={artifacts['keras']},baseline",
-            "-v",
-            f"INT8={artifacts['int8']}",
-            "-v",
-            f"broken={tmp_path / 'x.onnx'}",
-            "--dataset",
-            str(data_npz),
-            "--runs",
-            "10",
-            "--warmup",
-            "1",
-            "--out-dir",
-            str(out_dir),
-        ],
-    )
+    argv = ["matrix", str(artifacts["keras"]), "--data", str(data_npz), "--variants", "none"]
+    argv += ["--artifact", f"INT8={artifacts['int8']}", "--artifact", f"broken={tmp_path / 'x.onnx'}"]
+    argv += ["--runs", "10", "--max-loss", "100", "--out", str(out_dir)]
+    res = cli.invoke(app, argv)
     assert res.exit_code == 0, res.output
-    assert "| INT8 | tflite | int8 |" in res.stdout and "failed:" in res.stdout
-    assert {p.name for p in out_dir.iterdir()} == {"matrix.md", "matrix.csv", "matrix.json", "matrix.png"}
-    assert json.loads((out_dir / "matrix.json").read_text())["baseline"] == "Keras"
+    assert "INT8" in res.stdout and "broken" in res.stdout and "ship:" in res.stdout
+    assert {"matrix.md", "matrix.csv", "matrix.json", "pareto.png"} <= {p.name for p in out_dir.iterdir()}
+    report = json.loads((out_dir / "matrix.json").read_text())
+    assert report["matrix"]["baseline"] == "keras (source)" and report["data"]["samples"] == 16
+    assert report["decision"]["chosen"] in ("keras (source)", "INT8")
+    md = (out_dir / "matrix.md").read_text()
+    assert "edgesmith-profile matrix" in md and "--artifact INT8=" in md and "no such model file" in md
+    table_and_decision = res.stdout.splitlines()[:-1]  # the last line names the report's path
+    assert all(len(line) <= 80 for line in table_and_decision), res.stdout
 
 
 def test_ops_and_compare(artifacts, data_npz) -> None:
@@ -137,6 +130,9 @@ def test_ops_and_compare(artifacts, data_npz) -> None:
 
 
 def test_train_command(tmp_path) -> None:
+    pytest.importorskip(
+        "edgesmith.models.training_profile", reason="training profiles come with edgesmith-models"
+    )
     from edgesmith.datasets.tf_runtime import keras
 
     model = keras.Sequential(
