@@ -1,4 +1,4 @@
-"""Quality bars of the profiling harness (issue 4): overhead vs a bare ``interpreter.invoke()`` loop,
+"""Quality bars of the profiling harness: overhead vs a bare ``interpreter.invoke()`` loop,
 and the repeatability (coefficient of variation) of three repeated ``bench`` runs.
 
 Both are measured on one TFLite model, in one process, side by side on the very same interpreter and

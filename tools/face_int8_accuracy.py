@@ -1,4 +1,4 @@
-"""int8 vs float accuracy of the face classifier on every backbone that fits here (issue 8: within 1 point).
+"""int8 vs float accuracy of the face classifier on every backbone that fits here (target: within 1 point).
 
 Draws synthetic identities, then per backbone: ``face-recognizer train`` (random init, small input), export to
 TFLite float32 and full int8, and compares test accuracy and float/int8 prediction agreement. The identities

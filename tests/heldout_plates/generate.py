@@ -8,6 +8,8 @@ Photo i depends only on (seed, i): the same command writes the same bytes.
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from heldout_plates.labels import label_rows, write_labels
 from heldout_plates.scene import EMPTY_EVERY, HeldoutPhoto, make_photo
 
 DEFAULT_SEED = 1301
+OWN_FILE = re.compile(r"heldout_\d{5}\.(jpg|png)|labels\.csv")
 
 
 def photo_rng(seed: int, index: int) -> np.random.Generator:
@@ -29,22 +32,38 @@ def photo_rng(seed: int, index: int) -> np.random.Generator:
 
 
 def generate(out: Path, n: int, seed: int = DEFAULT_SEED, progress: bool = False) -> list[HeldoutPhoto]:
-    """Write ``n`` photos ``heldout_00000.jpg``... and ``labels.csv`` into ``out``; return the photos."""
+    """Write ``n`` photos ``heldout_00000.jpg``... and ``labels.csv`` into ``out``; return the photos.
+
+    ``out`` must be new, empty or hold an earlier held-out set (which is replaced). The photos are written
+    to a hidden sibling folder first and moved in at the end, so a failed run leaves nothing behind.
+    """
     faces = heldout_faces()
-    out.mkdir(parents=True, exist_ok=True)
-    rows: list[list[str]] = []
-    photos = []
-    for i in range(n):
-        photo = make_photo(photo_rng(seed, i), faces, empty=i % EMPTY_EVERY == 3)
-        name = f"heldout_{i:05d}{photo.ext}"
-        (out / name).write_bytes(photo.data)
-        rows += label_rows(name, photo.width, photo.height, photo.plates)
-        photos.append(photo)
-        if progress and (i + 1) % 50 == 0:
-            print(f"generate: {i + 1}/{n} photos", file=sys.stderr)
-    tmp = out / "labels.csv.tmp"
-    write_labels(tmp, rows)
-    tmp.replace(out / "labels.csv")
+    if out.is_dir():
+        foreign = [p.name for p in out.iterdir() if not OWN_FILE.fullmatch(p.name)]
+        if foreign:
+            raise FileExistsError(f"it holds other files ({foreign[0]}, ...)")
+    staging = out.parent / f".{out.name}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        rows: list[list[str]] = []
+        photos = []
+        for i in range(n):
+            photo = make_photo(photo_rng(seed, i), faces, empty=i % EMPTY_EVERY == 3)
+            name = f"heldout_{i:05d}{photo.ext}"
+            (staging / name).write_bytes(photo.data)
+            rows += label_rows(name, photo.width, photo.height, photo.plates)
+            photos.append(photo)
+            if progress and (i + 1) % 50 == 0:
+                print(f"generate: {i + 1}/{n} photos", file=sys.stderr)
+        write_labels(staging / "labels.csv", rows)
+        out.mkdir(parents=True, exist_ok=True)
+        for old in out.iterdir():
+            old.unlink()
+        for new in sorted(staging.iterdir()):
+            new.replace(out / new.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return photos
 
 
@@ -67,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     except FontsMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except FileExistsError as exc:
+        print(
+            f"error: the output folder is not empty ({args.out}): {exc}; pass a new folder", file=sys.stderr
+        )
+        return 2
     except OSError as exc:
         print(f"error: cannot write the photos ({args.out}): {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
 """Score plate-reader on a held-out folder: greedy IoU matching of its boxes to labels.csv, then the figures.
 
     uv run plate-reader DIR --json > results.json
-    uv run python tests/heldout_plates/score.py DIR results.json [--json]
+    uv run python tests/heldout_plates/score.py DIR results.json [--json] [--details plates.csv]
 
 Exit code 0 when every target of the plate study is met, 1 when some is missed, 2 on bad input.
 """
@@ -9,6 +9,7 @@ Exit code 0 when every target of the plate study is met, 1 when some is missed, 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
@@ -20,6 +21,15 @@ from heldout_plates.labels import read_labels
 from heldout_plates.scoring import load_results, score
 
 
+def write_details(path: Path, rows: list[dict]) -> None:
+    """Per-plate outcomes (not found / unreadable / misread / last digit / exact) as CSV."""
+    fields = ["image", "plate", "width_share", "best_iou", "read", "status", "day", "outcome"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -27,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", type=Path, help="held-out folder holding labels.csv")
     parser.add_argument("results", type=Path, help="the output of plate-reader FOLDER --json")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--details", type=Path, help="also write one CSV row per labelled plate here")
     args = parser.parse_args(argv)
     labels_path = args.folder / "labels.csv"
     try:
@@ -46,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: not plate-reader --json output ({args.results}): {exc}", file=sys.stderr)
         return 2
     figures = score(labels, results)
+    if args.details is not None:
+        write_details(args.details, figures.details)
     if args.json:
         print(json.dumps({**figures.to_dict(), "missed_targets": figures.failures()}, indent=2))
     else:

@@ -136,9 +136,13 @@ class Score:
     false_ok: int
     missing: int
     by_size: dict[str, dict[str, float]]
+    #: One row per labelled plate (photo, truth, best IoU, what was read and the outcome), for debugging.
+    details: list[dict[str, Any]] = dataclasses.field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        del d["details"]
+        return d
 
     def failures(self) -> list[str]:
         """The targets this score misses, each as 'figure value (target)'."""
@@ -181,6 +185,7 @@ def score(labels: dict[str, LabelledPhoto], results: dict[str, list[Prediction] 
     n_plates = found = digit = exact = unreadable = 0
     wrong_photos = invented = boxes_on_empty = false_ok = missing = 0
     bands = {f"{lo:.0%}-{min(hi, 1.0):.0%}": np.zeros(4) for lo, hi in SIZE_BANDS}
+    details: list[dict[str, Any]] = []
     for name, photo in labels.items():
         if name not in results:
             missing += 1
@@ -192,16 +197,23 @@ def score(labels: dict[str, LabelledPhoto], results: dict[str, list[Prediction] 
             frac = (t.box[2] - t.box[0]) / photo.width
             band = next(k for k, (lo, hi) in zip(bands, SIZE_BANDS, strict=True) if lo <= frac < hi)
             bands[band][0] += 1
+            best = max((iou(t.box, p.box) for p in preds), default=0.0)
+            row = {"image": name, "plate": t.text, "width_share": round(frac, 4), "best_iou": round(best, 3)}
+            details.append(row)
             if i not in match:
+                row["outcome"] = "not found"
                 continue
             p = preds[match[i]]
+            row.update(read=p.text, status="ok" if p.ok else "unreadable", day=p.day)
             found += 1
             bands[band][1] += 1
             if not p.ok:
+                row["outcome"] = "unreadable"
                 unreadable += 1
                 continue
             right_digit = p.last_digit is not None and int(p.last_digit) == int(t.text[-1])
             right_text = canonical(p.text) == t.text
+            row["outcome"] = "exact" if right_text else ("last digit" if right_digit else "misread")
             digit += right_digit
             exact += right_text
             bands[band][2] += right_digit
@@ -246,6 +258,7 @@ def score(labels: dict[str, LabelledPhoto], results: dict[str, list[Prediction] 
         false_ok=false_ok,
         missing=missing,
         by_size=by_size,
+        details=details,
     )
 
 

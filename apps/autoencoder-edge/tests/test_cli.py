@@ -52,7 +52,7 @@ def test_int8_model_is_edge_tpu_ready_and_small(run):
 def test_report_has_the_three_tables_and_the_picture(run):
     layout, _ = run
     text = layout.report_md.read_text()
-    for heading in ("Table 5.1", "Table 5.2", "Table 5.3", "Targets (issue 6)", "Edge TPU readiness"):
+    for heading in ("Table 5.1", "Table 5.2", "Table 5.3", "Targets", "Edge TPU readiness"):
         assert heading in text
     assert "](cae_grid.png)" in text and "| tflite-int8 |" in text
 
@@ -61,7 +61,7 @@ def test_report_has_the_three_tables_and_the_picture(run):
 def test_compile_without_compiler_explains_and_fails(run):
     layout, _ = run
     result = runner.invoke(app, ["compile", "--out", str(layout.root)])
-    assert result.exit_code == 1 and "apt-get install edgetpu-compiler" in result.output
+    assert result.exit_code == 3 and "apt-get install edgetpu-compiler" in result.output
     assert not layout.edgetpu.exists()
 
 
@@ -75,15 +75,15 @@ def test_bench_refuses_wrong_image_size(run, tmp_path):
     write_idx(tmp_path / "train-labels-idx1-ubyte", np.zeros(20, np.uint8))
     write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.zeros(10, np.uint8))
     result = runner.invoke(app, ["bench", "--out", str(layout.root), "--data", str(tmp_path), "--runs", "2"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "32x32x1 but the model expects 28x28x1" in result.output and "Traceback" not in result.output
 
 
 def test_steps_out_of_order_say_what_to_run(tmp_path):
     result = runner.invoke(app, ["quantize", "--out", str(tmp_path)])
-    assert result.exit_code == 1 and "run 'autoencoder-edge train' first" in result.output
+    assert result.exit_code == 2 and "run 'autoencoder-edge train' first" in result.output
     missing = runner.invoke(app, ["train", "--out", str(tmp_path), "--data", str(tmp_path / "nope")])
-    assert missing.exit_code == 1 and "Traceback" not in missing.output
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
 
 
 def test_unet_on_cityscapes_format_data(cityscapes_root, tmp_path):
@@ -108,5 +108,5 @@ def test_unet_on_cityscapes_format_data(cityscapes_root, tmp_path):
 
 def test_unet_without_data_says_where_to_get_it(tmp_path):
     result = runner.invoke(app, ["train", "--model", "unet", "--out", str(tmp_path)])
-    assert result.exit_code == 1 and "Cityscapes-format data" in result.output
+    assert result.exit_code == 2 and "Cityscapes-format data" in result.output
     assert not any(tmp_path.iterdir())

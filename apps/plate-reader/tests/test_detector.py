@@ -64,7 +64,7 @@ def test_load_annotated_images_from_generated_set(tmp_path: Path) -> None:
     assert x.shape == (3, 64, 64, 3) and x.dtype == np.uint8
     assert y.shape == (3, 4) and np.all(y[:, 2] > y[:, 0])
     (tmp_path / names[1]).write_bytes(b"not a jpeg")
-    with pytest.raises(AnnotationError, match="cannot read image"):
+    with pytest.raises(AnnotationError, match="not a readable image"):
         load_annotated_images(csv_path, size=(64, 64))
 
 

@@ -1,4 +1,4 @@
-"""The edgesmith-data CLI: samples written in real formats load back; errors are one line with exit 1."""
+"""The edgesmith-data CLI: samples written in real formats load back; errors are one line with exit 2."""
 
 import json
 
@@ -28,7 +28,7 @@ def test_sample_refuses_non_empty_folder(tmp_path):
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "keep.txt").write_text("x")
     result = runner.invoke(app, ["sample", "cifar10", str(tmp_path / "busy")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "already exists and is not an empty folder" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]  # no temp folder left behind
 
@@ -52,10 +52,10 @@ def test_sample_solar_keeps_positions_for_maps(tmp_path):
 
 def test_inspect_errors_are_one_line(tmp_path):
     result = runner.invoke(app, ["inspect", "cifar10", str(tmp_path / "none")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "does not exist" in result.output
     result = runner.invoke(app, ["inspect", "plates", str(tmp_path / "x.csv")])
-    assert result.exit_code == 1 and "--images" in result.output
+    assert result.exit_code == 2 and "--images" in result.output
 
 
 def test_inspect_image_folder_table(tmp_path):

@@ -25,13 +25,13 @@ def test_check_json_and_strict(tflite_models):
 
 def test_missing_model_is_one_line_error(tmp_path):
     result = runner.invoke(app, ["check", str(tmp_path / "nope.tflite")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no such file" in result.output and "Traceback" not in result.output
 
 
 def test_compile_float_model_is_refused(tflite_models, tmp_path):
     result = runner.invoke(app, ["compile", str(tflite_models["float"]), "-o", str(tmp_path)])
-    assert result.exit_code == 1 and "float model" in result.output
+    assert result.exit_code == 2 and "float model" in result.output
     assert list(tmp_path.iterdir()) == []
 
 

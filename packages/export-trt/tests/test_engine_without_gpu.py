@@ -82,7 +82,7 @@ def test_build_without_tensorrt_names_the_extra(tmp_path, relu_onnx):
 def test_cli_build_without_tensorrt_exits_nonzero_with_one_line(tmp_path, relu_onnx):
     out = tmp_path / "m.engine"
     result = CliRunner().invoke(app, ["build", str(relu_onnx), "-o", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "pip install edgesmith-export-trt[gpu]" in lines[0]
     assert not out.exists()
@@ -90,7 +90,7 @@ def test_cli_build_without_tensorrt_exits_nonzero_with_one_line(tmp_path, relu_o
 
 def test_cli_onnx_missing_model_and_info(tmp_path, relu_onnx):
     result = CliRunner().invoke(app, ["onnx", str(tmp_path / "absent.keras")])
-    assert result.exit_code == 1 and "no such model" in result.output
+    assert result.exit_code == 2 and "no such model" in result.output
     info = CliRunner().invoke(app, ["info", str(relu_onnx), "--json"])
     assert info.exit_code == 0 and '"x"' in info.output
 

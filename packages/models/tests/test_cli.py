@@ -54,9 +54,9 @@ def test_build_saves_model_and_sidecar_then_info_reads_it(tmp_path):
         (["build", "unet", "x.keras", "--input-shape", "a,b"], "positive integers"),
     ],
 )
-def test_bad_input_is_one_red_line_and_exit_1(tmp_path, args, message):
+def test_bad_input_is_one_red_line_and_exit_2(tmp_path, args, message):
     result = runner.invoke(app, [a if a != "x.keras" else str(tmp_path / a) for a in args])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
     assert not any(tmp_path.iterdir())
 

@@ -15,6 +15,9 @@ TOOL = Path(__file__).resolve().parents[3] / "tools" / "bench_harness.py"
 
 @pytest.fixture(scope="module")
 def tool():
+    pytest.importorskip(
+        "edgesmith.quantize.runner", reason="the tool times the tflite runner (edgesmith-quantize)"
+    )
     spec = importlib.util.spec_from_file_location("bench_harness_tool", TOOL)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

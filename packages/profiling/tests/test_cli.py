@@ -21,6 +21,9 @@ def data_npz(tmp_path_factory, samples):
 
 
 def test_backends_json() -> None:
+    pytest.importorskip(
+        "edgesmith.export_trt.onnx_runner", reason="the onnx runner comes with edgesmith-export-trt"
+    )
     res = cli.invoke(app, ["backends", "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
@@ -127,6 +130,9 @@ def test_ops_and_compare(artifacts, data_npz) -> None:
 
 
 def test_train_command(tmp_path) -> None:
+    pytest.importorskip(
+        "edgesmith.models.training_profile", reason="training profiles come with edgesmith-models"
+    )
     from edgesmith.datasets.tf_runtime import keras
 
     model = keras.Sequential(

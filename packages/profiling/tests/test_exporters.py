@@ -118,6 +118,7 @@ def test_export_writes_artifact_and_records_source_and_calibration(registry, onn
 def test_export_refuses_wrong_source_format(registry, tmp_path: Path) -> None:
     src = tmp_path / "m.tflite"
     src.write_bytes(b"TFL3")
+    write_sidecar(src, describe_file(src, "tflite", "fp32"))
     with pytest.raises(ExporterError, match="rev exports from onnx, not tflite; export the model to onnx"):
         export(src, "rev-fp32", tmp_path / "o.rev")
     assert not (tmp_path / "o.rev").exists()
@@ -125,8 +126,9 @@ def test_export_refuses_wrong_source_format(registry, tmp_path: Path) -> None:
 
 def test_export_unavailable_says_why(registry, onnx_file: Path, monkeypatch) -> None:
     monkeypatch.setattr(ReverseExporter, "missing", "rev tool absent; pip install rev")
-    with pytest.raises(ExporterUnavailable, match="rev-fp32: rev tool absent; pip install rev"):
+    with pytest.raises(ExporterUnavailable, match="rev-fp32: rev tool absent; pip install rev") as info:
         export(onnx_file, "rev-fp32", onnx_file.with_name("o.rev"))
+    assert info.value.exit_code == 3  # the exit-code contract: a missing tool or device
 
 
 def test_export_refuses_missing_folder_and_self_overwrite(registry, onnx_file: Path) -> None:
@@ -149,6 +151,13 @@ def test_calibration_array_concatenates_and_limits() -> None:
 
 def test_installed_backends_register_under_the_group() -> None:
     """The workspace's backend packages declare their exporters under the entry-point group."""
+    for plugin in (
+        "edgesmith.quantize",
+        "edgesmith.export_trt",
+        "edgesmith.export_tvm",
+        "edgesmith.export_edgetpu",
+    ):
+        pytest.importorskip(plugin, reason=f"{plugin} (an exporter plugin) is not installed")
     exporters.get_exporter.cache_clear()
     names = exporters.exporter_names()
     assert {"tflite", "onnx", "tensorrt", "tvm", "edgetpu"} <= set(names)

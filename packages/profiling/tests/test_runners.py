@@ -1,11 +1,18 @@
-"""The keras, tflite and onnx runners: registration, agreement with Keras, int8 I/O handling, bad input."""
+"""The keras, tflite and onnx runners: registration, agreement with Keras, int8 I/O handling, bad input.
+
+They come from edgesmith-models, edgesmith-quantize and edgesmith-export-trt; without them (the kernel
+installed alone) this module skips, saying which is missing.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from edgesmith.profiling import (
+for _plugin in ("edgesmith.models.runner", "edgesmith.quantize.runner", "edgesmith.export_trt.onnx_runner"):
+    pytest.importorskip(_plugin, reason=f"the runner plugin {_plugin} is not installed")
+
+from edgesmith.profiling import (  # noqa: E402
     InputMismatch,
     RunnerError,
     availability,

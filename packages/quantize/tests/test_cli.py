@@ -79,9 +79,9 @@ def test_prune_writes_a_keras_model_with_sidecar(files) -> None:
     ],
     ids=["missing-model", "missing-dir", "no-calibration", "missing-tflite", "unknown-data"],
 )
-def test_bad_input_is_one_line_and_exit_1(files, argv, needle) -> None:
+def test_bad_input_is_one_line_and_exit_2(files, argv, needle) -> None:
     result = runner.invoke(app, [a.format(root=files) for a in argv])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     message = result.output.strip()
     assert message.startswith("error:") and needle in message
     assert len(message.splitlines()) <= 2  # one line (rich may wrap very long paths once)

@@ -1,1 +1,1 @@
-"""Keras to int8 to Edge TPU pipeline for convolutional autoencoders (document 004)."""
+"""Keras to int8 to Edge TPU pipeline for convolutional autoencoders (the Edge TPU study)."""

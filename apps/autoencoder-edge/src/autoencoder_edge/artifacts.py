@@ -8,7 +8,7 @@ from pathlib import Path
 
 @dataclasses.dataclass(frozen=True)
 class RunLayout:
-    """The files of one autoencoder-edge run, named after document 004's artifacts."""
+    """The files of one autoencoder-edge run, named after the Edge TPU study's artifacts."""
 
     root: Path
     stem: str = "cae"

@@ -1,4 +1,4 @@
-"""``autoencoder-edge``: document 004's conv autoencoder from Keras to int8 to the Edge TPU, measured.
+"""``autoencoder-edge``: the Edge TPU study's conv autoencoder from Keras to int8 to the Edge TPU, measured.
 
 Every verb reads and writes one run directory (``--out``); ``pipeline`` runs them all and writes report.md.
 """
@@ -14,23 +14,24 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from autoencoder_edge.artifacts import RunLayout
 from autoencoder_edge.steps import AppError
+from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import ExitCode
 
 app = typer.Typer(
     name="autoencoder-edge",
-    help="Train document 004's conv autoencoder, quantize it to int8, compile it for the Edge TPU and "
+    help="Train the Edge TPU study's conv autoencoder, quantize it to int8, compile it for the Edge TPU and "
     "compare Keras / TFLite float / TFLite int8 / Edge TPU.\n\n"
     "Example (offline, a few minutes on 2 cores): autoencoder-edge pipeline --out runs/cae",
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Run directory holding every artifact")]
 DataOpt = Annotated[
@@ -73,16 +74,16 @@ LrOpt = Annotated[
     float,
     typer.Option(
         help="Adam learning rate; 3e-4 keeps the ReLU decoder from collapsing to a blank output on the "
-        "small digits set (document 004 used 1e-3 on full MNIST)",
+        "small digits set (the Edge TPU study used 1e-3 on full MNIST)",
         min=1e-6,
     ),
 ]
 DEFAULT_OUT = Path("autoencoder-edge-run")
 
 
-def _fail(exc: Exception) -> typer.Exit:
+def _fail(exc: Exception, code: int | None = None) -> typer.Exit:
     err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
+    return typer.Exit(int(code if code is not None else getattr(exc, "exit_code", ExitCode.USAGE)))
 
 
 def _emit(payload: dict[str, Any], as_json: bool, title: str) -> None:
@@ -166,7 +167,7 @@ def compile_(
     timeout: Annotated[int, typer.Option(help="Compiler timeout in seconds", min=1)] = 180,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compile RUN/<model>_int8.tflite with edgetpu_compiler (exit 1 with install steps when it is absent).
+    """Compile RUN/<model>_int8.tflite with edgetpu_compiler (exit 3 with install steps when it is absent).
 
     Example: autoencoder-edge compile --out runs/cae --min-runtime 13
     """
@@ -177,7 +178,7 @@ def compile_(
     except AppError as exc:
         raise _fail(exc) from None
     if not summary["compiled"]:
-        raise _fail(RuntimeError(summary["reason"]))
+        raise _fail(RuntimeError(summary["reason"]), ExitCode.MISSING_DEPENDENCY)
     _emit({k: v for k, v in summary.items() if k != "command"}, as_json, "compiled")
 
 
@@ -191,7 +192,7 @@ def _print_comparison(comparison: Any) -> None:
     from autoencoder_edge.report import METRIC_NAMES
 
     keys = list(comparison.results[0].metrics) if comparison.results else []
-    table = Table(title="Keras vs TFLite vs Edge TPU (document 004, Tables 5.1–5.3)")
+    table = Table(title="Keras vs TFLite vs Edge TPU (the Edge TPU study, Tables 5.1–5.3)")
     cols = ("variant", *(METRIC_NAMES.get(k, k) for k in keys), "size KiB", "per image ms p50", "test set s",
             "test set + load s")  # fmt: skip
     for col in cols:
@@ -370,7 +371,8 @@ def pipeline(
 
 
 def main() -> None:
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 if __name__ == "__main__":

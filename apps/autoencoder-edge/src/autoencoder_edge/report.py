@@ -1,4 +1,4 @@
-"""The Markdown report of a run: document 004's Tables 5.1–5.3 for this machine, the targets, the picture."""
+"""The Markdown report of a run: the TPU study's Tables 5.1–5.3 for this machine, the targets, the picture."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def render(
     """The report as Markdown; every number comes from this run's measurements."""
     res = comparison.results
     t = comparison.targets()
-    parts = [f"# autoencoder-edge ({comparison.task}): Keras → int8 → Edge TPU (document 004)", ""]
+    parts = [f"# autoencoder-edge ({comparison.task}): Keras → int8 → Edge TPU (the Edge TPU study)", ""]
     parts.append(
         f"Produced by `{command}` on {platform.node() or 'this host'} ({platform.machine()}, "
         f"{os.cpu_count()} CPUs), TFLite threads = {comparison.threads}."
@@ -102,12 +102,12 @@ def render(
     parts.append(
         f"\nPer-image latency: batch 1, {comparison.runs} timed runs after warm-up "
         "(edgesmith.profiling.bench); load s = open + first inference (tracing, allocation). "
-        "Document 004 (10,000 reconstructions): Raspberry Pi 40 s CPU vs 5 s Edge TPU; laptop 12.1 s vs "
+        "The TPU study (10,000 reconstructions): Raspberry Pi 40 s CPU vs 5 s Edge TPU; laptop 12.1 s vs "
         "18.3 s."
     )
     for name, why in comparison.skipped.items():
         parts.append(f"\n- **{name}** not measured: {why}")
-    parts += ["", "## Targets (issue 6)", ""]
+    parts += ["", "## Targets", ""]
     if t:
         rows = []
         if "int8_mae_increase" in t:

@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 
 from autoencoder_edge.artifacts import RunLayout
+from edgesmith.profiling.errors import EdgesmithError
+from edgesmith.profiling.files import remove_on_failure, writable_dir
 
 
-class AppError(RuntimeError):
+class AppError(EdgesmithError, RuntimeError):
     """A step cannot run; the message names the problem and the fix (printed as one line by the CLI)."""
 
 
@@ -62,12 +64,15 @@ def train_model(
     image_size: tuple[int, int] | None = None,
     base_filters: int = 16,
 ) -> dict[str, Any]:
-    """Train document 004's conv autoencoder (MSE, Adam) or U-Net, save it with a sidecar, return metrics."""
+    """Train the TPU study's conv autoencoder (MSE, Adam) or U-Net, save it with a sidecar, return metrics."""
     from autoencoder_edge.tasks import get_task
     from edgesmith.datasets.tf_runtime import keras
     from edgesmith.models import ModelError, count_params, save_model, train
 
     task = get_task(model_name)
+    if not layout.root.exists():
+        remove_on_failure(layout.root)  # a run folder this command made goes again if it fails
+    writable_dir(layout.root, create=True)  # a read-only --out fails now, not after training
     splits = load_images(data_dir, limit, seed, model_name, image_size)
     keras.utils.set_random_seed(seed)
     try:

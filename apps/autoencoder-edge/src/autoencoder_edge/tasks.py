@@ -1,4 +1,4 @@
-"""The two models of document 004 as tasks: what to build, which data, which loss, how to score and draw.
+"""The two models of the TPU study as tasks: what to build, which data, which loss, how to score and draw.
 
 ``cae``: the MNIST conv autoencoder (targets = inputs, scored by MAE/MSE). ``unet``: the Cityscapes U-Net
 (targets = category maps, scored by pixel accuracy and mean IoU).
@@ -11,6 +11,8 @@ import os
 from typing import Any
 
 import numpy as np
+
+from edgesmith.profiling.errors import EdgesmithError
 
 # RGB colours of the 8 Cityscapes categories (cityscapesScripts' category colours), for pictures.
 CATEGORY_COLORS = np.array(
@@ -25,7 +27,7 @@ def colorize(categories: np.ndarray) -> np.ndarray:
     return CATEGORY_COLORS[np.clip(categories, 0, len(CATEGORY_COLORS) - 1)].astype(np.float32) / 255.0
 
 
-class TaskError(ValueError):
+class TaskError(EdgesmithError, ValueError):
     """Bad task name or data for a task."""
 
 

@@ -1,9 +1,9 @@
-"""Document 004's comparison (Tables 5.1–5.3) here: Keras vs TFLite float vs TFLite int8 vs Edge TPU.
+"""The Edge TPU study's comparison (Tables 5.1–5.3) here: Keras vs TFLite float vs TFLite int8 vs Edge TPU.
 
 For each variant: quality on the test images (reconstruction MAE/MSE for the autoencoder, pixel accuracy and
 mean IoU for the U-Net), file size, per-image latency (batch 1, through
 edgesmith.profiling's ``bench``), and the time to reconstruct the whole test set one image at a time, with and
-without loading the model, as document 004 timed its 10,000 reconstructions.
+without loading the model, as the Edge TPU study timed its 10,000 reconstructions.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Comparison:
         return next((r for r in self.results if r.name == name), None)
 
     def targets(self) -> dict[str, Any]:
-        """Issue 6's targets: int8 MAE within 10 % of float, int8 file <= 0.3x Keras, int8/Keras latency
+        """The targets: int8 MAE within 10 % of float, int8 file <= 0.3x Keras, int8/Keras latency
         (for the U-Net, the int8 change in pixel accuracy replaces the MAE target)."""
         keras, f32, i8 = self.by_name("keras"), self.by_name("tflite-float32"), self.by_name("tflite-int8")
         out: dict[str, Any] = {}

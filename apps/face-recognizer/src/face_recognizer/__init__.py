@@ -1,1 +1,1 @@
-"""Transfer-learned face recognition across five backbones, exported and benchmarked (document 000)."""
+"""Transfer-learned face recognition across five backbones, exported and benchmarked (the face study)."""

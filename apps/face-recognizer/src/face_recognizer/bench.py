@@ -1,4 +1,4 @@
-"""Document 000's benchmark for every exported backbone × backend × precision: warm-up 50, 1,000 timed batches
+"""The face study's benchmark of every exported backbone × backend × precision: 50 warm-up, 1,000 timed runs
 at batch 1/8/32 through edgesmith.profiling, latency (ms per batch, copies included), throughput (images/s),
 test accuracy, and each variant's speed-up over Keras at the same batch size; Markdown, CSV, JSON and a plot.
 """
@@ -91,7 +91,7 @@ class FaceBench:
         runs = f"{self.runs} timed batches" + (f" (or {self.budget_s:g} s)" if self.budget_s else "")
         samples = ", ".join(f"{k}: {v}" for k, v in self.test_samples.items())
         foot = (
-            f"\nProtocol (document 000): {self.warmup} warm-up batches, {runs} per batch size; "
+            f"\nProtocol (the face study): {self.warmup} warm-up batches, {runs} per batch size; "
             "latency = mean time per batch (ms, input copies included); "
             "throughput = runs × batch / total time. "
             f"Accuracy on the test split ({samples} images). Threads: {self.threads or 'all cores'}; "

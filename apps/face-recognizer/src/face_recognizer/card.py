@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from edgesmith.profiling.artifacts import load_sidecar, sidecar_path, update_sidecar
+from edgesmith.profiling.errors import EdgesmithError
 
 SPLITS = {"val_split": 0.27, "test_split": 0.09}
-"""Document 000's 700 / 300 / 100 split of 1,100 images, as ratios (≈ 64 % / 27 % / 9 %)."""
+"""The face study's 700 / 300 / 100 split of 1,100 images, as ratios (≈ 64 % / 27 % / 9 %)."""
 
 
-class FaceAppError(RuntimeError):
+class FaceAppError(EdgesmithError, RuntimeError):
     """A one-line problem with the inputs of a face-recognizer step, with the fix in its message."""
 
 

@@ -13,15 +13,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import ExitCode
+from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS
 from face_recognizer.card import FaceAppError
 
-HELP = """Recognise faces with transfer-learned classifiers, exported and benchmarked (document 000).
+HELP = """Recognise faces with transfer-learned classifiers, exported and benchmarked (the face study).
 
-A data folder holds one subfolder of photos per identity (two or more; document 000: nico/ and not_nico/).
+A data folder holds one subfolder of photos per identity (two or more; the face study: nico/ and not_nico/).
 
   face-recognizer synth demo/faces --identities 2 --images 60      # drawn identities, for a dry run
   face-recognizer train demo/faces --out models/face.keras --weights none --image-size 96
@@ -31,13 +34,13 @@ A data folder holds one subfolder of photos per identity (two or more; document 
 """
 
 app = typer.Typer(help=HELP, rich_markup_mode="rich", no_args_is_help=True, add_completion=False)
-console = Console()
-err = Console(stderr=True)
+console = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error to stderr and return the exit to raise."""
-    err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -155,7 +158,7 @@ def train_cmd(
         typer.Option(help="imagenet (downloads; needs network), none (random init) or a weights .h5 path."),
     ] = "imagenet",
     image_size: Annotated[
-        int, typer.Option(help="Classifier input side in pixels (document 000: 128).")
+        int, typer.Option(help="Classifier input side in pixels (the face study: 128).")
     ] = 128,
     epochs: Annotated[
         int, typer.Option(help="Epochs with the base frozen (all layers when --weights none).")
@@ -233,9 +236,17 @@ def identify_cmd(
     detector_config: Annotated[
         Path | None, typer.Option(help="The DNN model's config (deploy.prototxt).")
     ] = None,
+    max_pixels: Annotated[
+        int, typer.Option(help="Refuse images over this many pixels before decoding them (0: no limit).")
+    ] = DEFAULT_MAX_PIXELS,
+    out_all: Annotated[
+        bool, typer.Option(help="With --out, also write copies of images where no face was found.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print every face as JSON.")] = False,
 ) -> None:
     """Detect every face, name it (or 'unknown' below the threshold), draw labelled boxes with --out.
+
+    Exit code 0 when a face was found, 1 when no image or frame had one, 2 on bad input.
 
     Example: face-recognizer identify party.jpg --model face_int8.tflite --out party_boxed.jpg
     Example: face-recognizer identify clip.mp4 --out clip_boxed.avi --every 5      (or 0 for the first camera)
@@ -256,7 +267,7 @@ def identify_cmd(
         if stats is not None:
             frames = identify_video(recognizer, source, out, max_frames, every, stats)
         else:
-            frames = identify_images(recognizer, source, out)
+            frames = identify_images(recognizer, source, out, max_pixels or None, out_all)
         for fr in frames:
             results.append(fr)
     except FaceAppError as exc:
@@ -272,6 +283,8 @@ def identify_cmd(
         if stats is not None:
             data["video"] = stats.to_dict()
         _print_json(data)
+        if not any(r.faces for r in results):
+            raise typer.Exit(ExitCode.NOTHING_FOUND)
         return
     table = Table(title=f"faces in {source}")
     for col in ("source", "frame", "face", "label", "confidence", "box x,y,w,h"):
@@ -293,8 +306,10 @@ def identify_cmd(
             f"source frame rate {stats.source_fps:.2f} fps; processed {stats.frames} frames at "
             f"{stats.processing_fps:.2f} fps"
         )
-    if out is not None:
+    if out is not None and (stats is not None or out_all or any(r.faces for r in results)):
         console.print(f"annotated output: {out}")
+    if not any(r.faces for r in results):
+        raise typer.Exit(ExitCode.NOTHING_FOUND)
 
 
 @app.command("export")
@@ -366,7 +381,7 @@ def bench_cmd(
     ] = Path("face_bench"),
     batch_sizes: Annotated[str, typer.Option(help="Comma list of batch sizes (images per call).")] = "1,8,32",
     warmup: Annotated[int, typer.Option(help="Untimed warm-up batches per batch size.")] = 50,
-    runs: Annotated[int, typer.Option(help="Timed batches per batch size (document 000: 1,000).")] = 1000,
+    runs: Annotated[int, typer.Option(help="Timed batches per batch size (the face study: 1,000).")] = 1000,
     budget: Annotated[
         float | None, typer.Option(help="Stop timing a batch size after this many seconds.")
     ] = None,
@@ -379,7 +394,7 @@ def bench_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
 ) -> None:
-    """Document 000's protocol per backbone × backend × precision: latency, throughput, test accuracy.
+    """The face study's protocol per backbone × backend × precision: latency, throughput, test accuracy.
 
     Example: face-recognizer bench models/mobilenetv2_export --batch-sizes 1,32 --runs 1000 --threads 2
     """
@@ -404,8 +419,8 @@ def bench_cmd(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 if __name__ == "__main__":

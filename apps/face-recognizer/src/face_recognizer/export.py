@@ -1,4 +1,4 @@
-"""Export a trained face model to every format document 000 deploys: SavedModel, ONNX, TFLite
+"""Export a trained face model to every format the face study deploys: SavedModel, ONNX, TFLite
 float32/float16/int8 and, where TensorRT exists, FP32/FP16/INT8 engines calibrated on the training crops.
 Each artifact's sidecar gets the face card; ``manifest.json`` lists them with their test accuracy.
 """

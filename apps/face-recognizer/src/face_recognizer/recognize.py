@@ -25,6 +25,7 @@ from edgesmith.datasets.faces import (
     write_image,
 )
 from edgesmith.datasets.plates import IMAGE_SUFFIXES
+from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS
 from face_recognizer.card import FaceAppError, FaceCard, read_card
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
@@ -156,7 +157,11 @@ def kind_of(source: str) -> str:
 
 
 def identify_images(
-    recognizer: Recognizer, source: str, out: str | os.PathLike[str] | None = None
+    recognizer: Recognizer,
+    source: str,
+    out: str | os.PathLike[str] | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    out_all: bool = False,
 ) -> Iterator[FrameResult]:
     """Identify faces in one image or every image of a folder; with ``out``, write annotated copies there
     (a file path for one image, a folder for a folder)."""
@@ -173,11 +178,11 @@ def identify_images(
         out_path.mkdir(parents=True, exist_ok=True)
     for f in files:
         try:
-            rgb = read_image(f)
+            rgb = read_image(f, max_pixels)
         except DatasetError as exc:
             raise FaceAppError(str(exc)) from exc
         faces = recognizer.identify(rgb)
-        if out_path is not None:
+        if out_path is not None and (faces or out_all):  # no copy of a photo without a face, unless asked
             target = out_path / f.relative_to(p).with_suffix(".jpg") if p.is_dir() else out_path
             target.parent.mkdir(parents=True, exist_ok=True)
             write_image(target, draw(rgb, faces))

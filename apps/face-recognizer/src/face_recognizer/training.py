@@ -1,4 +1,4 @@
-"""Document 000's training recipe: detect + crop faces, split 700/300/100-style, flip + rotation augmentation,
+"""The face study's recipe: detect + crop faces, split 700/300/100-style, flip + rotation augmentation,
 transfer learning with a frozen base then fine-tuning, test accuracy, model + sidecar with the face card.
 """
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from edgesmith.datasets import DatasetError, Splits, load_image_folder
 from edgesmith.datasets.faces import FaceFolderReport, crop_face_folder, face_detector
+from edgesmith.profiling.files import remove_on_failure, writable_dir
 from face_recognizer.card import SPLITS, FaceAppError, FaceCard, merge_into_sidecar
 
 BACKBONE_CHOICES = ("mobilenetv2", "resnet50", "resnet152", "xception", "vgg16")
@@ -132,7 +133,7 @@ def train_face_model(
     """Train a face classifier on ``data_dir/<identity>/`` photos and save it to ``output`` (.keras/.h5).
 
     Faces are detected and cropped square (128×128, kept in ``<stem>_crops/``), then split per identity with
-    document 000's ratios (``val_split``/``test_split`` override them). With pretrained ``weights`` the
+    the face study's ratios (``val_split``/``test_split`` override them). With pretrained ``weights`` the
     base is frozen for ``epochs`` and its last
     ``fine_tune_layers`` are then fine-tuned for ``fine_tune_epochs`` at a tenth of the learning rate; with
     ``weights="none"`` the whole network trains from scratch for ``epochs`` (nothing to fine-tune).
@@ -153,7 +154,13 @@ def train_face_model(
         raise FaceAppError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONE_CHOICES)}")
     if not 0.5 <= threshold < 1.0:
         raise FaceAppError(f"threshold {threshold} must be in [0.5, 1): the minimum confidence of a match")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if image_size < 32:
+        raise FaceAppError(
+            f"--image-size {image_size} is too small; use 32 pixels or more (the face study: 128)"
+        )
+    writable_dir(out.parent, create=True)  # a read-only folder fails now, not after minutes of training
+    if not crops_dir_for(out).exists():
+        remove_on_failure(crops_dir_for(out))  # a failed command leaves no crops behind
     resolved = resolve_weights(weights)
     times: dict[str, float] = {}
     t0 = time.perf_counter()

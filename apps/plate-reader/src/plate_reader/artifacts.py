@@ -26,6 +26,9 @@ BACKENDS: dict[str, str] = {
 }
 """``--backend`` choice → edgesmith.profiling runner-registry name."""
 
+SHIPPED: dict[str, str] = {"keras": ".keras", "tflite-int8": "_int8.tflite"}
+"""``--backend`` served by a file shipped beside the Keras model → its name after the Keras stem."""
+
 EXPORTED: dict[str, tuple[str, str, dict[str, object]]] = {
     "tflite": ("tflite-fp32", ".tflite", {}),
     "onnx": ("onnx-fp32", ".onnx", {}),
@@ -59,13 +62,8 @@ def detector_artifact(backend: str, keras_model: str | os.PathLike[str] | None =
     if backend not in BACKENDS:
         raise ArtifactError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
     source = _require(Path(keras_model) if keras_model is not None else KERAS_MODEL)
-    if backend == "keras":
-        return source
-    if backend == "tflite-int8":
-        if keras_model is not None:
-            sibling = source.with_name(source.name.removesuffix(".keras") + "_int8.tflite")
-            return _require(sibling)
-        return _require(INT8_MODEL)
+    if backend in SHIPPED:  # plate_detector.keras, plate_detector_int8.tflite (or a retrained pair)
+        return _require(source.with_name(source.name.removesuffix(".keras") + SHIPPED[backend]))
     _check_available(backend)
     variant, suffix, options = EXPORTED[backend]
     digest = file_hash(source)
@@ -111,6 +109,7 @@ __all__ = [
     "INT8_MODEL",
     "KERAS_MODEL",
     "MODELS_DIR",
+    "SHIPPED",
     "ArtifactError",
     "cache_dir",
     "detector_artifact",

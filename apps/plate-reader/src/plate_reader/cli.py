@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import EdgesmithError
+from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS, check_photos
 from plate_reader.artifacts import BACKENDS
 
 HELP = """Find the licence plate in a photo, read it and name its driving-restriction day (document 001).
@@ -34,14 +37,14 @@ HELP = """Find the licence plate in a photo, read it and name its driving-restri
 """
 
 app = typer.Typer(help=HELP, rich_markup_mode="rich", no_args_is_help=True, add_completion=False)
-console = Console()
-err = Console(stderr=True)
+console = FoldingConsole()
+err = FoldingConsole(stderr=True)
 COMMANDS = ("read", "bench", "matrix", "train", "synth")
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error to stderr and return the exit to raise."""
-    err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -81,6 +84,9 @@ def read_cmd(
     threads: Annotated[
         int | None, typer.Option(help="CPU threads for the detector (default: all cores).")
     ] = None,
+    max_pixels: Annotated[
+        int, typer.Option(help="Refuse photos over this many pixels before decoding them (0: no limit).")
+    ] = DEFAULT_MAX_PIXELS,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON list, one object per photo, instead of a table.")
     ] = False,
@@ -94,11 +100,16 @@ def read_cmd(
 
     Example: plate-reader apps/plate-reader/samples/ --out /tmp/boxed --json
     """
+    from plate_reader.pipeline import iter_images
     from plate_reader.runtime import SetupError, build_pipeline, run_images
 
     missing = [p for p in images if not p.exists()]
     if missing:
         raise fail(f"no such photo or folder ({missing[0]}): check the path")
+    try:  # only the pixel limit here: unreadable photos are reported one by one by the pipeline
+        check_photos([], list(iter_images(images)), max_pixels or None)
+    except EdgesmithError as exc:
+        raise fail(str(exc)) from None
     try:
         pipeline = build_pipeline(backend, reader, detector=detector, threads=threads)
     except SetupError as exc:
@@ -370,7 +381,7 @@ def with_default_command(args: list[str]) -> list[str]:
 
 def main() -> None:
     """Console-script entry: ``plate-reader IMAGE ...`` is ``plate-reader read IMAGE ...``."""
-    app(args=with_default_command(sys.argv[1:]), prog_name="plate-reader")
+    run_cli(app, with_default_command(sys.argv[1:]), "plate-reader")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from edgesmith.models.box_losses import box_loss, mean_iou_metric
 from edgesmith.profiling.metrics import box_iou
 
 DETECTOR_INPUT = (128, 128, 3)
@@ -41,40 +42,6 @@ def box_metrics(pred: np.ndarray, true: np.ndarray) -> dict[str, float]:
         "pct_iou_75": float((iou > 0.75).mean() * 100),
         "n": int(iou.size),
     }
-
-
-def box_loss(beta: float = 0.02, iou_weight: float = 1.0) -> Callable[[Any, Any], Any]:
-    """Smooth-L1 on the coordinates plus ``iou_weight`` × (1 − IoU): one converges, the other aligns."""
-    from edgesmith.datasets.tf_runtime import tf
-
-    def loss(y_true: Any, y_pred: Any) -> Any:
-        diff = tf.abs(y_true - y_pred)
-        smooth_l1 = tf.where(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
-        iw = tf.nn.relu(tf.minimum(y_true[:, 2], y_pred[:, 2]) - tf.maximum(y_true[:, 0], y_pred[:, 0]))
-        ih = tf.nn.relu(tf.minimum(y_true[:, 3], y_pred[:, 3]) - tf.maximum(y_true[:, 1], y_pred[:, 1]))
-        inter = iw * ih
-        area_t = (y_true[:, 2] - y_true[:, 0]) * (y_true[:, 3] - y_true[:, 1])
-        area_p = tf.nn.relu(y_pred[:, 2] - y_pred[:, 0]) * tf.nn.relu(y_pred[:, 3] - y_pred[:, 1])
-        iou = inter / (area_t + area_p - inter + 1e-7)
-        return 4.0 * tf.reduce_mean(smooth_l1, axis=-1) + iou_weight * (1.0 - iou)
-
-    loss.__name__ = "box_loss"
-    return loss
-
-
-def mean_iou_metric() -> Callable[[Any, Any], Any]:
-    """Keras metric: mean IoU of the batch (what the training progress shows)."""
-    from edgesmith.datasets.tf_runtime import tf
-
-    def mean_iou(y_true: Any, y_pred: Any) -> Any:
-        iw = tf.nn.relu(tf.minimum(y_true[:, 2], y_pred[:, 2]) - tf.maximum(y_true[:, 0], y_pred[:, 0]))
-        ih = tf.nn.relu(tf.minimum(y_true[:, 3], y_pred[:, 3]) - tf.maximum(y_true[:, 1], y_pred[:, 1]))
-        inter = iw * ih
-        area_t = (y_true[:, 2] - y_true[:, 0]) * (y_true[:, 3] - y_true[:, 1])
-        area_p = tf.nn.relu(y_pred[:, 2] - y_pred[:, 0]) * tf.nn.relu(y_pred[:, 3] - y_pred[:, 1])
-        return inter / (area_t + area_p - inter + 1e-7)
-
-    return mean_iou
 
 
 def to_input(image: Image.Image, size: tuple[int, int] = DETECTOR_INPUT[:2]) -> np.ndarray:
@@ -105,30 +72,19 @@ def load_annotated_images(
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Images of an annotation CSV resized to ``size`` (h, w) as uint8 (N, h, w, 3), boxes (N, 4) and names.
 
-    uint8 keeps 10k training images at 0.5 GB; :func:`train_detector` scales them to [0, 1] per batch.
-    ``images_dir`` defaults to the CSV's folder.
+    edgesmith.datasets.load_plate_dataset reads them (uint8 keeps 10k training images at 0.5 GB);
+    ``images_dir`` defaults to the CSV's folder. Errors become :class:`AnnotationError`.
     """
-    from edgesmith.datasets import DatasetError
-    from edgesmith.datasets.plates import find_image
+    from edgesmith.datasets import DatasetError, load_plate_dataset
 
-    rows = read_annotations(csv_path)
+    names = [name for name, _ in read_annotations(csv_path)]
     root = Path(images_dir) if images_dir is not None else Path(csv_path).parent
-    h, w = size
-    x = np.empty((len(rows), h, w, 3), np.uint8)
-    for i, (name, _) in enumerate(rows):
-        try:
-            with Image.open(find_image(root, name)) as im:
-                x[i] = np.asarray(im.convert("RGB").resize((w, h), Image.BILINEAR))
-        except DatasetError as exc:
-            raise AnnotationError(str(exc)) from exc
-        except (OSError, ValueError) as exc:
-            raise AnnotationError(
-                f"{root / name}: cannot read image ({exc}); fix or remove its CSV row"
-            ) from exc
-        if progress is not None:
-            progress(i + 1)
-    y = np.stack([box for _, box in rows]).astype(np.float32)
-    return x, y, [name for name, _ in rows]
+    step = (lambda done, _total: progress(done)) if progress is not None else None
+    try:
+        data = load_plate_dataset(csv_path, root, image_size=size, progress=step, dtype="uint8")
+    except DatasetError as exc:
+        raise AnnotationError(str(exc)) from exc
+    return data.x, data.y.astype(np.float32), names
 
 
 def train_detector(

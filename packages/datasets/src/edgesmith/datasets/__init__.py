@@ -88,7 +88,7 @@ __all__ = [
     "write_plate_csv",
 ]
 
-# Faces (document 000): detection, square crops, identity folders, video frames, synthetic identities.
+# Faces (the face study): detection, square crops, identity folders, video frames, synthetic identities.
 from edgesmith.datasets.faces import (  # appended section; OpenCV is imported lazily
     FaceBox,
     FaceFolderReport,

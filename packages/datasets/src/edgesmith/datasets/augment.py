@@ -1,4 +1,4 @@
-"""Image augmentation used by the face task (document 000): random horizontal flip and slight rotation."""
+"""Image augmentation used by the face task (the face study): random horizontal flip and slight rotation."""
 
 from __future__ import annotations
 

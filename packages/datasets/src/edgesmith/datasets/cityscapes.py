@@ -1,4 +1,4 @@
-"""Cityscapes segmentation (document 004's U-Net): ``leftImg8bit/`` photos + ``gtFine/*_labelIds.png``."""
+"""Cityscapes segmentation (Edge TPU study's U-Net): ``leftImg8bit/`` photos + ``gtFine/*_labelIds.png``."""
 
 from __future__ import annotations
 

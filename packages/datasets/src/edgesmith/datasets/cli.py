@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.datasets.errors import DatasetError
+from edgesmith.profiling.console import FoldingConsole, run_cli
 
 app = typer.Typer(
     name="edgesmith-data",
@@ -23,8 +23,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON instead of a table")]
 
@@ -50,12 +50,12 @@ class SampleKind(enum.StrEnum):
 
 @contextlib.contextmanager
 def _errors() -> Iterator[None]:
-    """Print dataset errors as one red line and exit 1."""
+    """Print dataset errors as one red line and exit with the contract's code."""
     try:
         yield
     except DatasetError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(int(exc.exit_code)) from None  # 2 bad input, 3 missing dependency
 
 
 @contextlib.contextmanager
@@ -218,8 +218,8 @@ def sample(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 __all__ = ["app", "main"]

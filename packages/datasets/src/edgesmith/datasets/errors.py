@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from edgesmith.profiling.errors import EdgesmithError
 
-class DatasetError(ValueError):
+
+class DatasetError(EdgesmithError, ValueError):
     """A dataset file or folder is missing, truncated or malformed; the message says what and the fix."""
 
 

@@ -1,4 +1,4 @@
-"""Image folders with one subfolder per class (the face task, document 000), split by ratio or by folder."""
+"""Image folders with one subfolder per class (the face task, the face study), split by ratio or by folder."""
 
 from __future__ import annotations
 

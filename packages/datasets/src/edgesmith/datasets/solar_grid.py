@@ -1,4 +1,4 @@
-"""Solar irradiance sensor grids (document 002): NREL MIDC Oahu 1-second files, a pvlib stand-in, TMY files.
+"""Solar irradiance sensor grids (solar study): NREL MIDC Oahu 1-second files, a pvlib stand-in, TMY files.
 
 Every grid is a ``pandas.DataFrame``: a time index (1 s steps), one column per sensor in W/m², missing
 values as NaN, and ``df.attrs["positions_m"]`` = {sensor: (x, y)} in metres, used by :func:`solar_maps`.
@@ -175,7 +175,7 @@ def load_oahu_grid(
     ``paths`` is a file, a folder (searched recursively, e.g. the unzipped ``YYYYMM/`` monthly folders) or a
     list of them. Raw files give the 17 global-horizontal sensors (``include_tilt`` adds the two tilted
     ones); ``-99999`` becomes NaN. A CSV with a header row (time column + one column per sensor, such as
-    the 50-column processed table of document 002) is read as it is; sensor positions then come from a
+    the 50-column processed table of the solar study) is read as it is; sensor positions then come from a
     ``<file>.json`` sidecar with ``positions_m`` when there is one.
     """
     import pandas as pd

@@ -1,4 +1,4 @@
-"""Forecasting samples from a sensor grid (document 002): predict one sensor ``horizon`` s ahead.
+"""Forecasting samples from a sensor grid (the solar study): predict one sensor ``horizon`` s ahead.
 
 :func:`solar_windows` gives the MLP layout (the other sensors' values at t, t-1, …), :func:`solar_maps`
 the CNN layout (a 50×50 map interpolated from the other sensors). Splits are chronological; the scaler
@@ -174,7 +174,7 @@ def solar_windows(
 ) -> Splits:
     """MLP samples: x = the other sensors' last ``lags`` values (N, lags·F), y = target at t + ``horizon``.
 
-    With 50 sensors and ``lags=1`` each sample has 49 inputs, as in document 002. Splits are in time
+    With 50 sensors and ``lags=1`` each sample has 49 inputs, as in the solar study. Splits are in time
     order (train, then val, then test). With ``scale`` the standardisation is fitted on train only;
     ``splits.info["scaler"].inverse_y(pred)`` turns predictions back into W/m². y has shape (N, 1).
     """

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.export_edgetpu.check import CheckReport, check_model
@@ -16,6 +16,7 @@ from edgesmith.export_edgetpu.compiler import CompileOptions, CompilerError, com
 from edgesmith.export_edgetpu.compiler_log import CompilerLog, CompilerLogError, parse_compiler_output
 from edgesmith.export_edgetpu.ops_table import LATEST_RUNTIME
 from edgesmith.export_edgetpu.tflite_graph import ModelFileError
+from edgesmith.profiling.console import FoldingConsole, run_cli
 
 app = typer.Typer(
     name="edgesmith-edgetpu",
@@ -25,12 +26,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -142,7 +143,7 @@ def compile_(
     try:
         result = compile_models(models, out_dir, options)
     except (CompilerError, ModelFileError, CompilerLogError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), int(exc.exit_code)) from None
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
         return
@@ -209,7 +210,7 @@ def run(
                 times.append((time.perf_counter() - t0) * 1e3)
             info = runner.describe()
     except RunnerError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), int(exc.exit_code)) from None
     ms = np.asarray(times)
     result = {
         "model": str(model),
@@ -232,7 +233,8 @@ def run(
 
 
 def main() -> None:
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 if __name__ == "__main__":

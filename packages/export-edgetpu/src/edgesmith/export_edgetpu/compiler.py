@@ -18,9 +18,11 @@ from typing import Any
 
 from edgesmith.export_edgetpu.check import BAD_DTYPE, check_graph
 from edgesmith.export_edgetpu.compiler_log import CompilerLog, parse_compiler_output
+from edgesmith.export_edgetpu.errors import EdgeTPUError
 from edgesmith.export_edgetpu.ops_table import LATEST_RUNTIME
 from edgesmith.export_edgetpu.tflite_graph import read_tflite
 from edgesmith.profiling.artifacts import Sidecar, SourceRef, describe_file, write_sidecar
+from edgesmith.profiling.errors import ExitCode
 
 COMPILER = "edgetpu_compiler"
 INSTALL_HINT = (
@@ -30,12 +32,14 @@ INSTALL_HINT = (
 )
 
 
-class CompilerError(RuntimeError):
+class CompilerError(EdgeTPUError, RuntimeError):
     """The compiler is missing, refused the model or failed; the message says why and what to do."""
 
 
 class CompilerNotFound(CompilerError):
     """``edgetpu_compiler`` is not installed."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
 
 
 class NotQuantized(CompilerError, ValueError):

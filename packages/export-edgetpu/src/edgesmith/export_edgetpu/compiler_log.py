@@ -28,6 +28,8 @@ import dataclasses
 import re
 from typing import Any
 
+from edgesmith.export_edgetpu.errors import EdgeTPUError
+
 MAPPED = "Mapped to Edge TPU"
 _UNITS = {"B": 1, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "KB": 1000, "MB": 1000**2, "GB": 1000**3}
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMG]?i?B)\s*$", re.IGNORECASE)
@@ -57,7 +59,7 @@ _ERROR_MARKERS = (
 )
 
 
-class CompilerLogError(ValueError):
+class CompilerLogError(EdgeTPUError, ValueError):
     """The text is not an Edge TPU compiler log."""
 
 

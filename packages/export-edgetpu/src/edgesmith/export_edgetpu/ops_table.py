@@ -232,7 +232,7 @@ RULES: dict[str, OpRule] = {
 
 # What to do about an op that keeps the graph off the TPU (keys are TFLite builtin names).
 OP_HINTS: dict[str, str] = {
-    "TRANSPOSE_CONV": "replace Conv2DTranspose with UpSampling2D + Conv2D (as document 004 does), "
+    "TRANSPOSE_CONV": "replace Conv2DTranspose with UpSampling2D + Conv2D (as the Edge TPU study does), "
     "or target runtime >= 13",
     "DEQUANTIZE": "convert with full-integer quantization (representative dataset, "
     "supported_ops=[TFLITE_BUILTINS_INT8], int8 input/output) so no float tensors remain",

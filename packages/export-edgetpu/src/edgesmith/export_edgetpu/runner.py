@@ -71,6 +71,7 @@ class EdgeTPURunner(Runner):
 
     backend: ClassVar[str] = "edgetpu"
     suffixes: ClassVar[tuple[str, ...]] = ("_edgetpu.tflite",)
+    devices: ClassVar[tuple[str, ...]] = ("edgetpu", "usb", "pci", "cpu")
 
     def __init__(
         self,

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from edgesmith.export_edgetpu.errors import EdgeTPUError
+
 TFLITE_IDENTIFIER = b"TFL3"
 _NUMPY_DTYPES = {
     "float32": np.float32,
@@ -32,7 +34,7 @@ _NUMPY_DTYPES = {
 }
 
 
-class ModelFileError(ValueError):
+class ModelFileError(EdgeTPUError, ValueError):
     """A model file is missing, unreadable or not a TFLite flatbuffer; the message names the fix."""
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import typer
 
 from edgesmith.export_trt.errors import ExportError
-from edgesmith.profiling.console import emit, fail
+from edgesmith.profiling.console import emit, fail, run_cli
 from edgesmith.profiling.runner import RunnerError
 
 app = typer.Typer(
@@ -50,7 +50,7 @@ def onnx_cmd(
         x = load_calibration_array(samples) if samples else None
         result = keras_to_onnx(model, output, opset=opset, batch=batch or None, samples=x)
     except ExportError as exc:
-        fail(str(exc))
+        fail(exc)
     emit(result.to_dict(), as_json, f"ONNX export: {output}")
 
 
@@ -102,7 +102,7 @@ def build_cmd(
         )
         result = build_engine(onnx_model, output, cfg)
     except ExportError as exc:
-        fail(str(exc))
+        fail(exc)
     payload = {k: str(v) if isinstance(v, Path) else v for k, v in result.__dict__.items()}
     emit(payload, as_json, f"TensorRT engine: {output}")
 
@@ -137,7 +137,7 @@ def run_cmd(
             out = runner.predict(x)
             info = runner.describe().to_dict()
     except (ExportError, RunnerError) as exc:
-        fail(str(exc))
+        fail(exc)
     stats = result.stats()
     payload = {
         "engine": str(engine),
@@ -171,19 +171,25 @@ def info_cmd(
             ins, outs = onnx_io(check_onnx(artifact))
             payload = {"artifact": str(artifact), "inputs": dict(ins), "outputs": dict(outs)}
         else:
+            if artifact.suffix.lower() not in TensorRTRunner.suffixes:
+                raise ExportError(
+                    f"{artifact}: not an ONNX model or a TensorRT engine",
+                    fix=f"pass a .onnx or {'/'.join(TensorRTRunner.suffixes)} file "
+                    "(a .tflite is inspected with `edgesmith-quantize inspect`)",
+                )
             if not artifact.exists():
                 raise ExportError(f"{artifact}: no such engine file; build one with `edgesmith-trt build`")
             with TensorRTRunner(artifact) as runner:
                 payload = runner.describe().to_dict()
         payload["sidecar"] = read_sidecar(artifact)
     except (ExportError, RunnerError) as exc:
-        fail(str(exc))
+        fail(exc)
     emit(payload, as_json, f"{artifact}")
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)
 
 
 __all__ = ["app", "main"]

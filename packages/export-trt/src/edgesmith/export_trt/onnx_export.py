@@ -162,6 +162,25 @@ def random_inputs(model: Any, batch: int = 2, seed: int = 0) -> list[np.ndarray]
     return arrays
 
 
+def _check_sample_shapes(model: Any, inputs: Sequence[np.ndarray]) -> None:
+    """Refuse samples whose count or shape does not fit the model's inputs, before any conversion work."""
+    wanted = [tuple(t.shape) for t in model.inputs]
+    if len(inputs) != len(wanted):
+        raise ExportError(f"got {len(inputs)} sample arrays for a model with {len(wanted)} inputs")
+    for x, shape in zip(inputs, wanted, strict=True):
+        want = "(N, " + ", ".join("?" if d is None else str(d) for d in shape[1:]) + ")"
+        fits = x.ndim == len(shape) and all(
+            d is None or d == n for d, n in zip(shape[1:], x.shape[1:], strict=True)
+        )
+        if not fits:
+            raise ExportError(
+                f"--samples have shape {tuple(int(n) for n in x.shape)}; the model takes {want}",
+                fix="pass samples of the model's input shape",
+            )
+        if not np.issubdtype(x.dtype, np.number):
+            raise ExportError(f"--samples are {x.dtype}, not numbers", fix="pass a float32 .npy array")
+
+
 def keras_to_onnx(
     model: Any,
     output: str | os.PathLike[str],
@@ -179,11 +198,11 @@ def keras_to_onnx(
     samples) against the Keras outputs; ``max_abs_error`` records the difference. Nothing is left at
     ``output`` if any step fails.
     """
+    # TensorFlow first, through tf_runtime, so it starts quietly before tf2onnx imports it.
+    from edgesmith.datasets.tf_runtime import tf  # noqa: I001
+    from edgesmith.datasets.tf_runtime import versions as tf_versions
     import onnx
     import tf2onnx
-
-    from edgesmith.datasets.tf_runtime import tf
-    from edgesmith.datasets.tf_runtime import versions as tf_versions
 
     if not 7 <= opset <= 21:
         raise ExportError(
@@ -196,6 +215,10 @@ def keras_to_onnx(
         source_hash = file_hash(model) if Path(model).exists() else None
         model = load_keras_model(model)
     source_hash = source_hash or weights_hash(model)
+
+    if samples is not None:
+        arrays = samples if isinstance(samples, list | tuple) else [samples]
+        _check_sample_shapes(model, [np.asarray(s) for s in arrays])
 
     signature = tuple(
         tf.TensorSpec((batch, *list(t.shape)[1:]), t.dtype, name=t.name.split(":")[0]) for t in model.inputs

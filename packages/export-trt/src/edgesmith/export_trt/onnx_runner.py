@@ -28,6 +28,7 @@ class ONNXRunner(Runner):
 
     backend: ClassVar[str] = "onnx"
     suffixes: ClassVar[tuple[str, ...]] = (".onnx",)
+    single_file: ClassVar[bool] = True
 
     @classmethod
     def available(cls) -> tuple[bool, str]:

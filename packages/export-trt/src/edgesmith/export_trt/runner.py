@@ -1,6 +1,6 @@
 """TensorRT runner for the profiler: deserialize an engine, copy host->device, execute, copy back.
 
-As document 000 defines latency, ``predict`` includes both copies: the profiler times the whole call.
+As the face study defines latency, ``predict`` includes both copies: the profiler times the whole call.
 Buffers (page-locked host, device) are allocated once at activation for the profile's maximum batch and
 reused; returned arrays are views of the page-locked output buffers, valid until the next call.
 """
@@ -22,6 +22,7 @@ class TensorRTRunner(Runner):
 
     backend: ClassVar[str] = "tensorrt"
     suffixes: ClassVar[tuple[str, ...]] = (".engine", ".plan", ".trt")
+    single_file: ClassVar[bool] = True
 
     @classmethod
     def available(cls) -> tuple[bool, str]:

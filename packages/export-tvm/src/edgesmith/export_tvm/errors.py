@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from edgesmith.profiling.errors import EdgesmithError
 
-class TVMExportError(RuntimeError):
+
+class TVMExportError(EdgesmithError, RuntimeError):
     """Import, compile, tune or load failed on bad input; the message says what to change."""
 
 

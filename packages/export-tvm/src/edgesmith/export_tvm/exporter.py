@@ -34,7 +34,7 @@ class TVMExporter:
         **options: Any,
     ) -> Artifact:
         """Options go to ``compile_model``: ``target`` (default llvm), ``opt_level``, ``batch``,
-        ``tuning_db``, ``cc``."""
+        ``tuning_log``, ``cc``."""
         from edgesmith.export_tvm.compile import compile_model
 
         fp16_weights = source.precision == "fp16" and precision == "fp32"  # dequantized, computed in fp32

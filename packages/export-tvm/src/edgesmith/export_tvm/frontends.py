@@ -128,9 +128,9 @@ def import_tflite(path: Path, batch: int = 1) -> ImportedModel:
     try:
         model = tflite.Model.GetRootAsModel(buf, 0)
         subgraph = model.Subgraphs(0)
-    except Exception as exc:
+    except Exception as exc:  # the flatbuffer reader's own words (struct offsets) mean nothing to a user
         raise TVMExportError(
-            f"{path}: not a TFLite flatbuffer ({_first_line(exc)}); re-convert the model"
+            f"{path}: not a TFLite flatbuffer (truncated, or another kind of file); re-convert the model"
         ) from exc
     if subgraph is None:
         raise TVMExportError(f"{path}: the TFLite model has no subgraph; re-convert it")

@@ -1,4 +1,4 @@
-"""Document 004's MNIST convolutional autoencoder: Conv2D / MaxPool / UpSampling only, for the Edge TPU."""
+"""The TPU study's MNIST convolutional autoencoder: Conv2D / MaxPool / UpSampling only, for the Edge TPU."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def conv_autoencoder(input_shape: tuple[int, int, int] = (28, 28, 1)) -> keras.M
     height, width, channels = (int(v) for v in input_shape)
     if (height, width) != (28, 28):
         raise ModelError(
-            f"conv_autoencoder: input must be 28×28×C (the layer sizes are fixed by document 004), "
+            f"conv_autoencoder: input must be 28×28×C (the layer sizes are fixed by the Edge TPU study), "
             f"got {height}×{width}×{channels}; resize the images to 28×28"
         )
     conv = {"kernel_size": 3, "activation": "relu", "padding": "same"}

@@ -1,4 +1,4 @@
-"""Feature-extractor backbones by name: the keras.applications nets of documents 000/001 plus "compact"."""
+"""Feature-extractor backbones by name: the keras.applications nets of the face study/001 plus "compact"."""
 
 from __future__ import annotations
 

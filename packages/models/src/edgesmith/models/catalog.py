@@ -15,16 +15,16 @@ from edgesmith.models.transfer import box_regressor, transfer_classifier
 from edgesmith.models.unet import unet
 
 BUILDERS: dict[str, tuple[Callable[..., keras.Model], str]] = {
-    "cifar10-cnn": (cifar10_cnn, "TensorFlow CIFAR-10 tutorial CNN, 24×24×3 → 10 logits (doc 003)"),
+    "cifar10-cnn": (cifar10_cnn, "TensorFlow CIFAR-10 tutorial CNN, 24×24×3 → 10 logits (CIFAR-10 study)"),
     "conv-autoencoder": (
         conv_autoencoder,
-        "MNIST conv autoencoder, 12,785 params, Edge TPU ops only (doc 004)",
+        "MNIST conv autoencoder, 12,785 params, Edge TPU ops only (Edge TPU study)",
     ),
-    "unet": (unet, "U-Net segmentation, 8 Cityscapes category groups (doc 004)"),
-    "transfer-classifier": (transfer_classifier, "backbone + GAP + dropout + sigmoid/softmax head (doc 000)"),
-    "box-regressor": (box_regressor, "backbone + flatten + dense + 4 sigmoid box coordinates (doc 001)"),
-    "solar-mlp": (solar_mlp, "pyramidal MLP irradiance regressor, e.g. hidden=3200,1600,832 (doc 002)"),
-    "solar-map-cnn": (solar_map_cnn, "CNN on 50×50 irradiance maps, 4,352,641 params (doc 002)"),
+    "unet": (unet, "U-Net segmentation, 8 Cityscapes category groups (Edge TPU study)"),
+    "transfer-classifier": (transfer_classifier, "backbone + GAP + dropout + sigmoid/softmax (face study)"),
+    "box-regressor": (box_regressor, "backbone + flatten + dense + 4 sigmoid box coordinates (plate study)"),
+    "solar-mlp": (solar_mlp, "pyramidal MLP irradiance regressor, e.g. hidden=3200,1600,832 (solar study)"),
+    "solar-map-cnn": (solar_map_cnn, "CNN on 50×50 irradiance maps, 4,352,641 params (solar study)"),
 }
 
 

@@ -1,4 +1,4 @@
-"""TensorFlow's CIFAR-10 tutorial CNN (document 003) with the knobs its profiling experiments turned."""
+"""TensorFlow's CIFAR-10 tutorial CNN (the CIFAR-10 study) with the knobs its profiling experiments turned."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def cifar10_cnn(
 ) -> keras.Model:
     """conv5×5 → pool → LRN → conv5×5 → LRN → pool → FC384 → FC192 → logits; 1,068,298 params by default.
 
-    ``conv_stride`` is applied to both convolutions (document 003's stride 2/3/5 runs), ``filters`` to both
+    ``conv_stride`` is applied to both convolutions (the CIFAR study's stride 2/3/5 runs), ``filters`` to both
     (its 32-filter run), ``pool_size`` is the first pool's window (its "larger first pool" run; both pools
     keep stride 2 and SAME padding) and ``lrn=False`` drops both LRN layers. The output is unscaled logits:
     train with ``SparseCategoricalCrossentropy(from_logits=True)``.

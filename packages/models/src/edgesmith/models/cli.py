@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.models.errors import ModelError
+from edgesmith.profiling.console import FoldingConsole, run_cli
 
 app = typer.Typer(
     name="edgesmith-models",
@@ -23,20 +23,20 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = FoldingConsole()
+err = FoldingConsole(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON instead of a table")]
 
 
 @contextlib.contextmanager
 def _errors() -> Iterator[None]:
-    """Print model errors as one red line and exit 1."""
+    """Print model errors as one red line and exit with the contract's code."""
     try:
         yield
     except ModelError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(int(exc.exit_code)) from None  # 2 bad input, 3 missing dependency
 
 
 def _literal(text: str) -> Any:
@@ -233,10 +233,10 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 
 @app.command("solar-family")
 def solar_family(
-    input_dim: Annotated[int, typer.Option(help="input features per sample (document 002 used 50)")] = 49,
+    input_dim: Annotated[int, typer.Option(help="input features per sample (the solar study used 50)")] = 49,
     as_json: JsonOpt = False,
 ) -> None:
-    """Document 002's Table 3.1: the 30 pyramidal MLPs with their parameter counts (nothing is built).
+    """The solar study's Table 3.1: the 30 pyramidal MLPs with their parameter counts (nothing is built).
 
     Example: edgesmith-models solar-family --input-dim 50
     """
@@ -257,5 +257,5 @@ def solar_family(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)

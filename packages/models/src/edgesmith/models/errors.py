@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from edgesmith.profiling.errors import EdgesmithError
 
-class ModelError(ValueError):
+
+class ModelError(EdgesmithError, ValueError):
     """A model cannot be built, loaded, saved or measured; the message names the problem and the fix."""

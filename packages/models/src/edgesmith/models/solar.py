@@ -1,4 +1,4 @@
-"""Document 002's irradiance forecasters: Table 3.1's 30 pyramidal MLPs and Table 3.2's map CNN."""
+"""The solar study's irradiance forecasters: Table 3.1's 30 pyramidal MLPs and Table 3.2's map CNN."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _check_hidden(hidden: Sequence[int] | int) -> tuple[int, ...]:
 
 
 def mlp_param_count(input_dim: int, hidden: Sequence[int] | int) -> int:
-    """Σ (cᵢ + 1)·cᵢ₊₁ over input → hidden layers → 1 output (document 002, formula 3.7)."""
+    """Σ (cᵢ + 1)·cᵢ₊₁ over input → hidden layers → 1 output (the solar study, formula 3.7)."""
     widths = (int(input_dim), *_check_hidden(hidden), 1)
     return sum((a + 1) * b for a, b in itertools.pairwise(widths))
 
@@ -42,7 +42,7 @@ def solar_mlp(input_dim: int, hidden: Sequence[int] | int, activation: str = "re
 def pyramid_topologies(
     bases: Sequence[Sequence[int]] = TABLE_3_1_BASES, n_nets: int = 10
 ) -> list[tuple[int, ...]]:
-    """Document 002's generator: each base network and its n_nets - 1 successive doublings, base by base."""
+    """The solar study's generator: each base network and its n_nets - 1 successive doublings."""
     if n_nets < 1:
         raise ModelError(f"n_nets must be >= 1, got {n_nets}")
     return [tuple(int(w) * 2**n for w in base) for base in bases for n in range(n_nets)]
@@ -71,7 +71,7 @@ class MLPSpec:
 def solar_mlp_family(input_dim: int = 49, n_nets: int = 10) -> list[MLPSpec]:
     """The 30 pyramidal MLPs of Table 3.1 (50 … 25,600 wide, 1–3 hidden layers), as lazily built specs.
 
-    Document 002 fed its networks 50 features (its counts: 1600 → 83,201, 3200-1600-832 → 6,617,665 params);
+    The solar study fed its networks 50 features (counts: 1600 → 83,201, 3200-1600-832 → 6,617,665 params);
     pass ``input_dim`` to match your windows (the default 49 = the other sensors of a 50-sensor grid).
     """
     return [MLPSpec(hidden, int(input_dim)) for hidden in pyramid_topologies(TABLE_3_1_BASES, n_nets)]
@@ -82,7 +82,7 @@ def solar_map_cnn(
 ) -> keras.Model:
     """Table 3.2's CNN on 50×50 irradiance maps: Conv32 → Conv64 → MaxPool → Dropout → Dense128 → Dense1.
 
-    4,352,641 parameters at 50×50×1. Document 002's code put a ReLU on the output (irradiance is >= 0); the
+    4,352,641 parameters at 50×50×1. The solar study's code put a ReLU on the output (irradiance is >= 0); the
     default here is linear, which cannot die in training; ``output_activation="relu"`` gives the original.
     """
     inputs = keras.Input(shape=tuple(int(v) for v in input_shape), name="irradiance_map")

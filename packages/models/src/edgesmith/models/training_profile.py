@@ -1,4 +1,4 @@
-"""Training-time profiles (document 002): time per epoch and per step, samples/s, CPU vs GPU, and
+"""Training-time profiles (the solar study): time per epoch and per step, samples/s, CPU vs GPU, and
 inference time at several batch sizes.
 
 Each device trains its own copy of the model from the same initial weights, so the devices do the

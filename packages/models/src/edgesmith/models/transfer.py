@@ -1,4 +1,4 @@
-"""Transfer-learning heads on named backbones: face classifier (doc 000), plate box regressor (001)."""
+"""Transfer-learning heads on named backbones: face classifier (face study), plate box regressor (001)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,10 @@ def transfer_classifier(
     freeze_base: bool | None = None,
     alpha: float | None = None,
 ) -> keras.Model:
-    """Backbone → global average pooling → dropout → Dense: document 000's face classifier on any backbone.
+    """Backbone → global average pooling → dropout → Dense: the face study's face classifier on any backbone.
 
     Input: float32 images in [0, 1] (the backbone's own preprocessing is a layer inside the model). Output:
-    one sigmoid probability when ``num_classes == 2`` (threshold 0.5, as document 000), else a softmax.
+    one sigmoid probability when ``num_classes == 2`` (threshold 0.5, as the face study), else a softmax.
     ``weights="imagenet"`` downloads pretrained weights (network needed); ``weights=None`` is random init.
     ``freeze_base`` defaults to True exactly when weights are loaded; call :func:`unfreeze` to fine-tune.
     ``alpha`` is MobileNetV2's width multiplier.
@@ -68,7 +68,7 @@ def box_regressor(
     freeze_base: bool | None = None,
     alpha: float | None = None,
 ) -> keras.Model:
-    """Backbone → flatten → Dense 128/64/64 ReLU → 4 sigmoid outputs: document 001's one-plate box regressor.
+    """Backbone → flatten → Dense 128/64/64 ReLU → 4 sigmoid outputs: the plate study's box regressor.
 
     Outputs are normalised ``x1, y1, x2, y2`` in [0, 1] (the plate CSV's convention); train with MSE.
     Flatten (not global pooling) keeps where the features are, which box regression needs.

@@ -1,4 +1,4 @@
-"""U-Net for semantic segmentation (document 004's Cityscapes model), with Edge-TPU-friendly up-sampling."""
+"""U-Net for semantic segmentation (Edge TPU study's Cityscapes model), with Edge-TPU-friendly up-sampling."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def unet(
     """Encoder of ``depth`` double-conv + max-pool levels, mirrored decoder with skip concatenations.
 
     Channels double per level from ``base_filters``. ``upsample="upsampling"`` (UpSampling2D + 2×2 conv, the
-    Edge TPU-compatible choice of document 004) or ``"transpose"`` (Conv2DTranspose). Output: per-pixel
+    Edge TPU-compatible choice of the Edge TPU study) or ``"transpose"`` (Conv2DTranspose). Output: per-pixel
     softmax over ``num_classes`` (8 = Cityscapes category groups), or one sigmoid channel when 1 class.
     """
     height, width, channels = (int(v) for v in input_shape)

@@ -18,12 +18,12 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from edgesmith.profiling import files
 
 SCHEMA_VERSION = 1
 """Version of the sidecar layout :meth:`Sidecar.to_dict` writes."""
@@ -53,54 +53,26 @@ def path_size(path: str | os.PathLike[str]) -> int:
     return p.stat().st_size if p.exists() else 0
 
 
-def _readable(path: Path) -> None:
-    """mkstemp makes 0600 files: give them the permissions a plain ``open()`` would (umask applied)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary file path beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    """Yield a temporary path beside ``path`` (its folder is created); rename it onto ``path`` only if the
+    block succeeds (:func:`edgesmith.profiling.files.atomic_path`)."""
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        if tmp_path.is_file():
-            _readable(tmp_path)
-        os.replace(tmp_path, dest)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary directory beside ``path``; it replaces ``path`` only if the block succeeds."""
-    dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent))
-    try:
+    with files.atomic_path(dest) as tmp:
         yield tmp
-        if dest.exists():
-            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def atomic_dir(path: str | os.PathLike[str]) -> contextlib.AbstractContextManager[Path]:
+    """Yield a temporary directory beside ``path``; it replaces ``path`` only if the block succeeds."""
+    return files.atomic_dir(path)
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write text or bytes to ``path`` through a temporary sibling (no partial file on error)."""
-    with atomic_path(path) as tmp:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            tmp.write_text(data)
-    return Path(path)
+    """Write text or bytes to ``path`` (its folder is created) completely or not at all."""
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return files.atomic_write_bytes(dest, data if isinstance(data, bytes) else data.encode())
 
 
 def sidecar_path(artifact: str | os.PathLike[str]) -> Path:
@@ -440,7 +412,7 @@ class Artifact:
     @classmethod
     def open(cls, path: str | os.PathLike[str], format: str | None = None) -> Artifact:
         """The artifact at ``path`` with its sidecar; without one, the format is the runner registry's guess
-        from the file (``format`` overrides it) and the precision is unknown."""
+        from the file, else its suffix (``format`` overrides both), and the precision is unknown."""
         p = Path(path)
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such model file or folder; check the path or export it first")
@@ -448,8 +420,12 @@ class Artifact:
         if sidecar is None:
             if format is None:
                 from edgesmith.profiling.registry import backend_for
+                from edgesmith.profiling.runner import RunnerError
 
-                format = backend_for(p)
+                try:
+                    format = backend_for(p)
+                except RunnerError:  # no runner installed claims it: the suffix names the format
+                    format = p.suffix.lstrip(".").lower() or "unknown"
             sidecar = Sidecar(format=format, artifact=p.name, size_bytes=path_size(p))
         elif format is not None and sidecar.format != format:
             sidecar = dataclasses.replace(sidecar, format=format)

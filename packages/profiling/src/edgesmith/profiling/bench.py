@@ -26,7 +26,7 @@ import numpy as np
 
 from edgesmith.profiling.artifacts import atomic_write
 from edgesmith.profiling.host import gpu_memory_used_mb, host_info
-from edgesmith.profiling.memory import PeakRss
+from edgesmith.profiling.memory import PeakRss, RssTrace
 from edgesmith.profiling.registry import open_runner
 from edgesmith.profiling.runner import Runner, RunnerError, TensorSpec
 
@@ -78,6 +78,8 @@ def time_calls(
         if budget_ns is not None and perf_counter_ns() - start > budget_ns:
             break
     times = np.empty(runs, dtype=np.int64)
+    if on_step is not None:
+        on_step(0)  # before the first timed call (a soak trace takes its baseline here)
     spent = 0
     n = 0
     hit = False
@@ -115,6 +117,10 @@ class BatchStats:
     peak_rss_mb: float
     budget_hit: bool = False
     gpu_memory_mb: float | None = None
+    loop_rss_growth_mb: float | None = None
+    """RSS after the timed loop minus RSS before it (MB): growth of the loop alone, not of the load."""
+    rss_growth_per_1k_runs_mb: float | None = None
+    """Least-squares RSS slope over the timed loop, MB per 1,000 runs (a leak shows here)."""
 
     @property
     def cv(self) -> float:
@@ -166,6 +172,8 @@ class BenchResult:
     peak_rss_mb: float
     load_s: float
     memory_method: str
+    load_rss_growth_mb: float | None = None
+    """Peak RSS during activation (model load) minus RSS before it, MB."""
 
     @property
     def rss_growth_mb(self) -> float:
@@ -196,6 +204,10 @@ class BenchResult:
                 "rss_before_mb": self.rss_before_mb,
                 "peak_rss_mb": self.peak_rss_mb,
                 "rss_growth_mb": self.rss_growth_mb,
+                "load_rss_growth_mb": self.load_rss_growth_mb,
+                "loop_rss_growth_per_1k_runs_mb": {
+                    b.batch_size: b.rss_growth_per_1k_runs_mb for b in self.batches
+                },
                 "method": self.memory_method,
             },
             "size_mb": self.size_mb,
@@ -272,7 +284,7 @@ def bench(
 
     For each batch size: ``warmup`` untimed calls, then ``runs`` timed calls (fewer if ``budget_s``
     seconds of timed calls run out). ``inputs`` supplies real samples (else seeded uniform noise).
-    Defaults follow document 000: 50 warm-up batches, 1,000 timed batches. A runner that raises
+    Defaults follow the face study: 50 warm-up batches, 1,000 timed batches. A runner that raises
     mid-run surfaces as :class:`RunnerError` naming the batch size. A runner activated here is
     deactivated at the end unless ``keep_active``; memory covers its load (activation) and the runs.
     """
@@ -295,10 +307,19 @@ def bench(
         for bs in batch_sizes:
             batch = make_batch(specs, int(bs), inputs, seed)
             arg = batch[0] if len(batch) == 1 else batch
+            trace = RssTrace()
             with PeakRss() as mem, _progress(progress, runs, f"{runner.artifact.name} batch {bs}") as step:
+
+                def on_step(
+                    n: int, step: Callable[[int], None] | None = step, trace: RssTrace = trace
+                ) -> None:
+                    trace.sample(n)  # between timed calls, never inside one
+                    if step is not None:
+                        step(n)
+
                 try:
                     runner.predict(arg)  # validates the shape once, outside the timed loop
-                    times, hit = time_calls(lambda a=arg: runner.predict(a), warmup, runs, budget_s, step)
+                    times, hit = time_calls(lambda a=arg: runner.predict(a), warmup, runs, budget_s, on_step)
                 except RunnerError:
                     raise
                 except Exception as exc:
@@ -308,7 +329,10 @@ def bench(
                     ) from exc
             assert mem.reading is not None
             gpu_mb = gpu_memory_used_mb() if runner.device != "cpu" else None
-            stats.append(BatchStats.from_times(times, int(bs), warmup, mem.reading.peak_rss_mb, hit, gpu_mb))
+            one = BatchStats.from_times(times, int(bs), warmup, mem.reading.peak_rss_mb, hit, gpu_mb)
+            one.loop_rss_growth_mb = trace.growth_mb
+            one.rss_growth_per_1k_runs_mb = trace.per_1k_runs_mb
+            stats.append(one)
             peak = max(peak, mem.reading.peak_rss_mb)
         info = runner.describe().to_dict()
     finally:
@@ -322,6 +346,7 @@ def bench(
         peak_rss_mb=peak,
         load_s=load_s,
         memory_method=load_mem.reading.method,
+        load_rss_growth_mb=load_mem.reading.growth_mb,
     )
 
 

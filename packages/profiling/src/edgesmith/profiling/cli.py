@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from edgesmith.profiling.console import err, one_line_errors, out
+from edgesmith.profiling.console import err, one_line_errors, out, run_cli
 from edgesmith.profiling.errors import NothingFound, UsageError
 from edgesmith.profiling.runner import RunnerError
 
@@ -30,12 +31,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-try:  # documents 002/003 as runnable studies, when edgesmith-studies is installed
-    from edgesmith.studies.cli import study_app
-except ImportError:
-    study_app = None
-if study_app is not None:
-    app.add_typer(study_app, name="study")
+for _ep in entry_points(group="edgesmith.profile_commands"):  # sub-apps other packages plug in
+    try:  # edgesmith-studies adds `study`; a broken plugin must not break the CLI
+        app.add_typer(_ep.load(), name=_ep.name)
+    except ImportError:
+        continue
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -148,11 +148,12 @@ def bench(
     """
     from edgesmith.profiling.bench import bench as run_bench
     from edgesmith.profiling.bench import format_size
+    from edgesmith.profiling.registry import accepts_option, backend_for
 
     sizes = _ints(batch_sizes, "--batch-sizes")
     inputs = _model_inputs(artifact, backend, data, preprocess) if data else None
     options = _runner_options(
-        threads, device, xnnpack if (backend or str(artifact)).endswith("tflite") else None
+        threads, device, xnnpack if accepts_option(backend or backend_for(artifact), "xnnpack") else None
     )
     result = run_bench(
         artifact,
@@ -182,6 +183,7 @@ def bench(
         "p99 ms",
         "samples/s",
         "peak RSS MB",
+        "loop RSS MB/1k runs",
     ):
         table.add_column(col, justify="right")
     for b in result.batches:
@@ -195,13 +197,16 @@ def bench(
             f"{b.p99_ms:.3f}",
             f"{b.throughput:.1f}",
             f"{b.peak_rss_mb:.1f}",
+            "" if b.rss_growth_per_1k_runs_mb is None else f"{b.rss_growth_per_1k_runs_mb:+.3f}",
         )
     out.print(table)
 
     h = result.host
     out.print(
         f"size {format_size(r['size_bytes'])} · load {result.load_s:.2f} s · "
-        f"RSS growth {result.rss_growth_mb:.1f} MB · {h['cpu']} ({h['cores_logical']} threads) · "
+        f"RSS growth: load {result.load_rss_growth_mb or 0.0:.1f} MB, loop "
+        f"{sum(b.loop_rss_growth_mb or 0.0 for b in result.batches):+.2f} MB over "
+        f"{sum(b.runs for b in result.batches):,} runs · {h['cpu']} ({h['cores_logical']} threads) · "
         f"threads used {r['extra'].get('threads')}",
         highlight=False,
     )
@@ -454,7 +459,7 @@ def train(
     limit: Annotated[int | None, typer.Option(help="Use only the first N training samples.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """Training time per epoch/step, samples/s, CPU vs GPU, inference per batch size (document 002).
+    """Training time per epoch/step, samples/s, CPU vs GPU, inference per batch size (the solar study).
 
     Each device trains a copy of the model from the same saved weights; the GPU is used when present.
 
@@ -515,5 +520,6 @@ def compare(
         raise typer.Exit(3)
 
 
-def main() -> None:  # pragma: no cover - console-script entry
-    app()
+def main() -> None:
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(app)

@@ -26,7 +26,7 @@ from rich.table import Table
 from typer.exceptions import TyperException
 
 from edgesmith.profiling.errors import EdgesmithError, ExitCode, from_os_error
-from edgesmith.profiling.files import discard_started
+from edgesmith.profiling.files import command_scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,6 +102,31 @@ def vertical(table: Table) -> Group:
 out = FoldingConsole()
 err = FoldingConsole(stderr=True)
 
+HELP_WIDTH = 120
+"""Width of ``--help`` when it is not shown on a terminal (a pipe, a test), so option names are never cut."""
+
+
+def _widen_help_when_piped() -> None:
+    """Typer renders help at the terminal width and cuts long option names ("--calib-samp…") when narrow;
+    piped help is rendered at :data:`HELP_WIDTH` instead, so it reads the same whatever ``COLUMNS`` says."""
+    from typer import rich_utils
+
+    original = rich_utils._get_rich_console
+    if getattr(original, "edgesmith_wide", False):
+        return
+
+    def help_console(stderr: bool = False) -> Console:
+        console = original(stderr=stderr)
+        if not console.is_terminal and rich_utils.MAX_WIDTH is None:
+            console.width = max(console.width, HELP_WIDTH)
+        return console
+
+    help_console.edgesmith_wide = True  # type: ignore[attr-defined]
+    rich_utils._get_rich_console = help_console
+
+
+_widen_help_when_piped()
+
 
 # --- one-line errors ---
 
@@ -117,10 +142,23 @@ def error_line(message: str) -> None:
     err.print(f"[red]error:[/red] {escape(text)}", highlight=False, soft_wrap=True)
 
 
-def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
-    """Print ``error: <first line of message>`` on stderr and exit with ``code`` (default 2, bad input)."""
+def fail(message: str | BaseException, code: int | None = None) -> NoReturn:
+    """Print ``error: <first line>`` on stderr and exit with ``code``.
+
+    Given an exception, the line and the default code come from :func:`explain` (an EdgesmithError's own
+    ``exit_code``, 3 for a missing dependency); given text, the default code is 2 (bad input).
+    """
+    if isinstance(message, BaseException):
+        if isinstance(message, EdgesmithError | OSError):
+            explained, line = explain(message)
+        else:
+            explained, line = ExitCode.USAGE, _first_line(str(message)) or type(message).__name__
+        if debug_wanted():
+            traceback.print_exception(message, file=sys.stderr)
+        error_line(line)
+        raise typer.Exit(int(explained if code is None else code))
     error_line(message)
-    raise typer.Exit(int(code))
+    raise typer.Exit(int(ExitCode.USAGE if code is None else code))
 
 
 def _is(exc: BaseException, module: str, dotted: str) -> bool:
@@ -144,7 +182,7 @@ def explain(exc: BaseException) -> tuple[int, str]:
         ctx = getattr(exc, "ctx", None)
         where = f" ({ctx.command_path})" if ctx is not None else ""
         hint = f": see {ctx.command_path} --help" if ctx is not None else ""
-        return int(getattr(exc, "exit_code", ExitCode.USAGE)), f"{message}{where}{hint}"
+        return ExitCode.USAGE, f"{message}{where}{hint}"  # click says 1 for a file it cannot open: bad input
     if _is(exc, "PIL.Image", "DecompressionBombError"):
         return ExitCode.USAGE, (
             f"image too large to decode safely: {_first_line(str(exc))}: downscale it or raise --max-pixels"
@@ -185,26 +223,26 @@ def invoke(app: Any, argv: Sequence[str], prog_name: str | None = None) -> int:
     debug = debug_wanted(args)
     args = [a for a in args if a != "--debug"]
     code: int = ExitCode.NOTHING_FOUND
-    try:
-        rv = app(args=args, prog_name=prog_name, standalone_mode=False)
-        code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if not isinstance(exc.code, int | None):
-            error_line(str(exc.code))
-    except BaseException as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":  # help was printed; usage status
-            code = ExitCode.USAGE
-        else:
-            code, line = explain(exc)
-            if debug:
-                traceback.print_exception(exc, file=sys.stderr)
-            error_line(line)
-    finally:
-        discard_started(failed=code != 0)
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
+    with command_scope() as scope:
+        try:
+            rv = app(args=args, prog_name=prog_name, standalone_mode=False)
+            code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if not isinstance(exc.code, int | None):
+                error_line(str(exc.code))
+        except BaseException as exc:  # this is the one place that turns errors into lines
+            if type(exc).__name__ == "NoArgsIsHelpError":  # help was printed; usage status
+                code = ExitCode.USAGE
+            else:
+                code, line = explain(exc)
+                if debug:
+                    traceback.print_exception(exc, file=sys.stderr)
+                error_line(line)
+        scope.failed = code != 0
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
     return int(code)
 
 
@@ -225,12 +263,7 @@ def one_line_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except EXPECTED_ERRORS as exc:
-            code, line = (
-                explain(exc) if isinstance(exc, EdgesmithError | OSError) else (ExitCode.USAGE, str(exc))
-            )
-            if debug_wanted():
-                traceback.print_exception(exc, file=sys.stderr)
-            fail(line or type(exc).__name__, code)
+            fail(exc)
 
     return wrapper  # type: ignore[return-value]
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from edgesmith.profiling.artifacts import Artifact, CalibrationInfo
+from edgesmith.profiling.errors import EdgesmithError, ExitCode
 
 GROUP = "edgesmith.exporters"
 
@@ -37,12 +38,14 @@ Calibration = Callable[[], Iterable[np.ndarray]]
 """A function returning an iterable of float32 batches shaped like the model input, ``(N, ...)``."""
 
 
-class ExporterError(RuntimeError):
-    """An export cannot start or failed; the message names the problem and the fix."""
+class ExporterError(EdgesmithError, RuntimeError):
+    """An export cannot start or failed; the message names the problem and the fix (exit status 2)."""
 
 
 class ExporterUnavailable(ExporterError):
-    """The exporter's tool or hardware is absent; the message says what to install or attach."""
+    """The exporter's tool or hardware is absent; the message says what to install or attach (exit 3)."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
 
 
 @runtime_checkable

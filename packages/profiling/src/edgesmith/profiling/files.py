@@ -2,7 +2,8 @@
 
 Every file goes to a temporary name in its target folder and is renamed over the target only when complete
 (``os.replace`` is atomic within one file system); folders are built in a temporary sibling and renamed.
-:func:`remove_on_failure` registers what a command started so the CLI handler removes it if the command fails.
+:func:`remove_on_failure` registers what a command started so the CLI handler removes it if the command
+fails (inside :func:`command_scope`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from edgesmith.profiling.errors import InputError, OutputError, from_os_error
-
-_started: list[Path] = []
 
 
 def _umask() -> int:
@@ -210,22 +209,47 @@ def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
+class CommandScope:
+    """What one command started (see :func:`remove_on_failure`); removed at the end if ``failed`` is set."""
+
+    def __init__(self) -> None:
+        self.paths: list[Path] = []
+        self.failed = False
+        self.removed: list[Path] = []
+
+
+_scopes: list[CommandScope] = []
+
+
+@contextlib.contextmanager
+def command_scope() -> Iterator[CommandScope]:
+    """Run a command: paths registered inside are removed if the block raises or sets ``scope.failed``.
+
+    :func:`edgesmith.profiling.console.invoke` opens one per CLI call; outside any scope
+    :func:`remove_on_failure` registers nothing, so library calls never lose their outputs.
+    """
+    scope = CommandScope()
+    _scopes.append(scope)
+    try:
+        yield scope
+    except BaseException:
+        scope.failed = True
+        raise
+    finally:
+        _scopes.remove(scope)
+        if scope.failed:
+            for path in reversed(scope.paths):
+                if path.exists() or path.is_symlink():
+                    _remove(path)
+                    scope.removed.append(path)
+
+
 def remove_on_failure(path: str | os.PathLike[str]) -> Path:
     """Register ``path`` (a file or folder this command creates) to be removed if the command fails."""
     path = Path(path)
-    _started.append(path)
+    if _scopes:
+        _scopes[-1].paths.append(path)
     return path
-
-
-def discard_started(failed: bool) -> list[Path]:
-    """End of a command: remove what :func:`remove_on_failure` registered if it ``failed``; forget it all."""
-    removed = []
-    while _started:
-        path = _started.pop()
-        if failed and (path.exists() or path.is_symlink()):
-            _remove(path)
-            removed.append(path)
-    return removed
 
 
 def require_file(path: str | os.PathLike[str], what: str = "file", *, fix: str | None = None) -> Path:
@@ -246,12 +270,13 @@ def require_file(path: str | os.PathLike[str], what: str = "file", *, fix: str |
 
 
 __all__ = [
+    "CommandScope",
     "atomic_dir",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
-    "discard_started",
+    "command_scope",
     "remove_on_failure",
     "require_file",
     "writable_dir",

@@ -26,6 +26,11 @@ def max_model_bytes() -> int:
     return int(mb * 1_000_000)
 
 
+def _mb(n_bytes: float) -> str:
+    mb = n_bytes / 1e6
+    return f"{mb:,.1f}".removesuffix(".0") if mb >= 1 else f"{mb:.3g}"
+
+
 def _size_of(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
@@ -45,7 +50,7 @@ def check_model_size(path: str | os.PathLike[str], limit_bytes: int | None = Non
         raise from_os_error(exc, path) from exc
     if size > limit:
         raise InputError(
-            f"model is {size / 1e6:,.1f} MB, over the {limit / 1e6:,.0f} MB limit",
+            f"model is {_mb(size)} MB, over the {_mb(limit)} MB limit",
             path=path,
             fix="pass a smaller model, or raise the limit with EDGESMITH_MAX_MODEL_MB",
         )
@@ -92,11 +97,48 @@ def check_image_pixels(
     return width, height
 
 
+def _verify(path: Path) -> None:
+    """Pillow's structural check (chunk CRCs, truncation) without decoding the pixels."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.verify()
+    except Exception as exc:  # Pillow raises OSError, SyntaxError or struct errors for a damaged file
+        raise InputError(
+            f"corrupt or truncated image ({type(exc).__name__})", path=path, fix="pass an intact photo"
+        ) from exc
+
+
+def check_photos(named: list[Path], found: list[Path], max_pixels: int | None = DEFAULT_MAX_PIXELS) -> None:
+    """Check a command's photos before any model loads: ``named`` files (given one by one) must be intact,
+    readable images under the limit; ``found`` ones (from a folder scan) only must not exceed it, so one odd
+    file in a folder is reported per photo by the command instead of stopping it. Raises :class:`InputError`.
+    """
+    for path in named:
+        if path.is_dir():
+            continue
+        if not path.exists():
+            raise InputError("no such photo", path=path, fix="check the path")
+        if path.stat().st_size == 0:
+            raise InputError("empty photo (0 bytes)", path=path, fix="pass a real JPEG or PNG")
+        check_image_pixels(path, max_pixels)
+        _verify(path)
+    for path in found:
+        try:
+            width, height = image_size(path)
+        except InputError:
+            continue
+        if max_pixels and width * height > max_pixels:
+            check_image_pixels(path, max_pixels)
+
+
 __all__ = [
     "DEFAULT_MAX_MODEL_MB",
     "DEFAULT_MAX_PIXELS",
     "check_image_pixels",
     "check_model_size",
+    "check_photos",
     "image_size",
     "max_model_bytes",
 ]

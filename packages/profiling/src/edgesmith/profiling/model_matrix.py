@@ -119,6 +119,8 @@ def plan_variants(
             name = f"{family}-{precision}"
             if wanted_set and name not in wanted_set and family not in wanted_set:
                 continue
+            if precision in getattr(exp, "opt_in", ()) and name not in wanted_set:
+                continue  # a costly variant (tflite-int8-guarded searches) runs only when named
             plan = PlannedVariant(name, family, precision)
             why = exp.unavailable()
             if why:

@@ -1,4 +1,4 @@
-"""Op-level profiles aggregated by op type (document 003): time, self and cumulative share, requested bytes.
+"""Op-level profiles aggregated by op type (CIFAR study): time, self and cumulative share, requested bytes.
 
 Three sources, one table:
 

@@ -60,6 +60,15 @@ def backend_for(artifact: str | os.PathLike[str]) -> str:
     return max(matches)[1]
 
 
+def accepts_option(backend: str, option: str) -> bool:
+    """Whether ``backend``'s runner takes the keyword ``option`` (``xnnpack`` for TFLite), so a caller can
+    pass a backend-specific option without naming the backend."""
+    import inspect
+
+    params = inspect.signature(runner_class(backend).__init__).parameters
+    return option in params
+
+
 def open_runner(artifact: str | os.PathLike[str], backend: str | None = None, **options: Any) -> Runner:
     """Create (not yet activate) the runner for ``artifact``; the backend is guessed when omitted."""
     return runner_class(backend or backend_for(artifact))(artifact, **options)

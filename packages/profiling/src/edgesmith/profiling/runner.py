@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from edgesmith.profiling.errors import EdgesmithError, ExitCode
+from edgesmith.profiling.limits import check_model_size
 
 
 class RunnerError(EdgesmithError, RuntimeError):
@@ -81,6 +82,10 @@ class Runner(abc.ABC):
 
     backend: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
+    single_file: ClassVar[bool] = False
+    """True when the artifact must be one file (TFLite, ONNX, engine), so a folder is refused up front."""
+    devices: ClassVar[tuple[str, ...]] = ("cpu", "gpu", "cuda")
+    """Device names this runner accepts (an index may follow: ``cuda:1``); others are usage errors."""
 
     def __init__(
         self,
@@ -91,6 +96,13 @@ class Runner(abc.ABC):
         **options: Any,
     ) -> None:
         self.artifact = Path(artifact)
+        kind = str(device).split(":", 1)[0].strip().lower()
+        if kind not in self.devices:
+            raise RunnerError(
+                f"{self.backend or type(self).__name__}: unknown device {device!r}",
+                fix=f"choose one of {', '.join(self.devices)}",
+                exit_code=ExitCode.USAGE,
+            )
         self.device = device
         self.threads = threads
         self.options = options
@@ -143,6 +155,15 @@ class Runner(abc.ABC):
                 raise BackendUnavailable(f"{self.backend}: {why}")
             if not self.artifact.exists():
                 raise RunnerError(f"{self.artifact}: no such model file; check the path or export it first")
+            if self.single_file and self.artifact.is_dir():
+                raise RunnerError(
+                    f"{self.artifact}: a folder, not a {self.backend} model file",
+                    fix="pass the model file itself",
+                    exit_code=ExitCode.USAGE,
+                )
+            if self.single_file and self.artifact.stat().st_size == 0:
+                raise RunnerError(f"{self.artifact}: empty model file (0 bytes)", fix="re-export it")
+            check_model_size(self.artifact)
             self.activate_impl()
             self._active = True
         return self

@@ -71,7 +71,7 @@ def calibration_from(
     ``input_shape`` is the model's input shape including the batch dimension (``model.input_shape``).
     """
     if n < 1:
-        raise CalibrationError(f"calibration sample count must be >= 1, got {n}; use 100 (document 004)")
+        raise CalibrationError(f"calibration sample count must be >= 1, got {n}; use 100 (Edge TPU study)")
     x = _as_array(data)
     if x.ndim == 0 or x.shape[0] == 0:
         raise CalibrationError("representative dataset is empty; pass at least 1 sample (100 recommended)")

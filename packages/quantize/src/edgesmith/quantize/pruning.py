@@ -1,4 +1,4 @@
-"""Magnitude pruning with tfmot (document 001: polynomial decay 20 % → 80 % sparsity, UpdatePruningStep)."""
+"""Magnitude pruning with tfmot (plate study: polynomial decay 20 % → 80 % sparsity, UpdatePruningStep)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def pruning_frequency(span: int, preferred: int = 100) -> int:
     """Largest mask-update interval ≤ ``preferred`` that divides ``span``, so the last update hits end_step.
 
     tfmot only updates masks every ``frequency`` steps; when ``span`` is not a multiple of it the final
-    sparsity is never applied. Document 001's 2,000 steps keep tfmot's default of 100.
+    sparsity is never applied. The Costa Rica plate study's 2,000 steps keep tfmot's default of 100.
     """
     return next(f for f in range(min(preferred, max(span, 1)), 0, -1) if span % f == 0)
 
@@ -82,7 +82,7 @@ def prune(
 ) -> PruneResult:
     """Prune conv/dense kernels by magnitude with a polynomial-decay schedule while fine-tuning, then strip.
 
-    ``end_step`` defaults to the last optimizer step of the ``epochs`` (document 001 used 2,000), so the
+    ``end_step`` defaults to the last optimizer step of the ``epochs`` (the plate study used 2,000), so the
     final sparsity is reached by the end of training. Layers tfmot cannot prune are left dense.
     """
     import tensorflow_model_optimization as tfmot

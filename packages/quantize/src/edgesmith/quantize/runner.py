@@ -32,6 +32,7 @@ class TFLiteRunner(Runner):
 
     backend: ClassVar[str] = "tflite"
     suffixes: ClassVar[tuple[str, ...]] = (".tflite",)
+    single_file: ClassVar[bool] = True
 
     def __init__(self, artifact: str | os.PathLike[str], *, xnnpack: bool = True, **kwargs: Any) -> None:
         super().__init__(artifact, **kwargs)

@@ -1,4 +1,4 @@
-"""Documents 002 and 003 as runnable studies: solar-forecast train/infer timing and the CIFAR-10 op sweep.
+"""The solar and CIFAR-10 studies, runnable: solar-forecast train/infer timing and the CIFAR-10 op sweep.
 
 Each study measures on this host through the profiling package (``profile_training``, ``bench``,
 ``profile_keras_ops``) and writes Markdown + CSV + JSON + PNG into one folder::

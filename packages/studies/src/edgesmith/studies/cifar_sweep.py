@@ -1,4 +1,4 @@
-"""Document 003 as a study: the CIFAR-10 tutorial CNN and its variants, trained, scored and op-profiled.
+"""The CIFAR-10 study as a study: the CIFAR-10 tutorial CNN and its variants, trained, scored and op-profiled.
 
 Each variant (conv stride 1/2/3/5, 32 filters, a larger first pool, no LRN) is trained for the same budget,
 scored by precision@1 on the test split, op-profiled by op type through
@@ -31,7 +31,7 @@ from edgesmith.studies.tables import csv_text, markdown_table
 
 @dataclasses.dataclass(frozen=True)
 class SweepVariant:
-    """One architecture of the sweep: ``cifar10_cnn``'s knobs and document 003's figure for it."""
+    """One architecture of the sweep: ``cifar10_cnn``'s knobs and the CIFAR-10 study's figure for it."""
 
     name: str
     conv_stride: int = 1
@@ -57,7 +57,7 @@ class SweepVariant:
         )
 
 
-#: Document 003's runs (its CPU figures: time per step, precision@1) plus LRN off, which it discussed.
+#: The CIFAR-10 study's runs (its CPU figures: time per step, precision@1) plus LRN off, which it discussed.
 DEFAULT_VARIANTS: tuple[SweepVariant, ...] = (
     SweepVariant("baseline", document="≈56 ms, 86 %"),
     SweepVariant("stride 2", conv_stride=2, document="≈10 ms, 79.6 %"),
@@ -136,7 +136,7 @@ class CifarSweep:
     def to_markdown(self) -> str:
         c, d = self.config, self.data
         parts = [
-            "# CIFAR-10 CNN architecture sweep with op-level profiles (document 003)\n",
+            "# CIFAR-10 CNN architecture sweep with op-level profiles (the CIFAR-10 study)\n",
             f"Dataset: **{d['dataset']}** ({d['train']} train / {d['test']} test images, "
             f"{d['image_size']}×{d['image_size']}×3, {d['classes']} classes). Each variant trained "
             f"{c.epochs} epoch(s) at batch {c.batch_size}, Adam lr {c.learning_rate}. Op profiles at batch "
@@ -146,11 +146,11 @@ class CifarSweep:
         if d.get("offline_stand_in"):
             parts.append(
                 "> Offline stand-in: scikit-learn's digits upscaled to colour images, not CIFAR-10; "
-                "accuracies are not comparable with document 003's. Pass --data-dir for the real set.\n"
+                "accuracies are not comparable with the CIFAR-10 study's. Pass --data-dir for the real set.\n"
             )
         parts += [
             self.provenance.to_markdown(),
-            "## Summary (document 003's table, from this run's data)\n",
+            "## Summary (the CIFAR-10 study's table, from this run's data)\n",
             markdown_table(
                 self.summary,
                 [
@@ -166,7 +166,7 @@ class CifarSweep:
                     ("requested_mb", "requested MB", ".2f"),
                     ("train_s", "train s", ".1f"),
                     ("precision_at_1", "precision@1 %", ".1f"),
-                    ("document", "document 003", None),
+                    ("document", "the CIFAR-10 study", None),
                 ],
             ),
             "\nop total = sum of the traced kernels' times per run; latency = wall-clock `predict` of the "

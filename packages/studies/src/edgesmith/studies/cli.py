@@ -1,4 +1,4 @@
-"""``edgesmith-profile study``: rerun document 002's solar timing study or document 003's CIFAR sweep."""
+"""``edgesmith-profile study``: rerun the solar timing study or the CIFAR-10 sweep."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def solar(
     ] = "2,32,256,1024",
     cnn: Annotated[bool, typer.Option(help="Include Table 3.2's 50×50-map CNN.")] = True,
     map_stride: Annotated[int, typer.Option(help="CNN maps: keep every k-th second (memory, time).")] = 3,
-    map_size: Annotated[int, typer.Option(help="CNN map side (pixels); document 002 used 50.")] = 50,
+    map_size: Annotated[int, typer.Option(help="CNN map side (pixels); the solar study used 50.")] = 50,
     fit_epochs: Annotated[
         int, typer.Option(help="Epochs of the training whose test error is reported.")
     ] = _SOLAR.fit_epochs,
@@ -94,7 +94,7 @@ def solar(
         bool, typer.Option("--json", help="Print the study as JSON instead of tables.")
     ] = False,
 ) -> None:
-    """Document 002: training/inference time of 30 solar MLPs and the map CNN per device, with errors.
+    """The solar study: training/inference time of 30 solar MLPs and the map CNN per device, with errors.
 
     One warm-up epoch then --repeats timed epochs per batch size (median, min–max, linearity check),
     inference time at 2…1024 samples, MSE/MAE/RMSE (W/m²) against persistence, time vs parameters (wide vs
@@ -175,7 +175,7 @@ def cifar_sweep(
         bool, typer.Option("--json", help="Print the sweep as JSON instead of a table.")
     ] = False,
 ) -> None:
-    """Document 003: the CIFAR-10 tutorial CNN and its variants — op profile by type, time vs accuracy.
+    """The CIFAR-10 study: the CIFAR-10 tutorial CNN and its variants — op profile by type, time vs accuracy.
 
     Variants: conv stride 1/2/3/5, 32 filters, a larger first pool (5), LRN off. Each is trained for
     --epochs, scored (precision@1), op-profiled (self/cumulative share, requested bytes) and timed; the

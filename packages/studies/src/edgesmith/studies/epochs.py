@@ -1,7 +1,7 @@
 """One-epoch training time with a warm-up epoch and repeated timed epochs, keeping every step's time.
 
 :func:`edgesmith.models.training_profile.profile_training` reports one mean step time over all epochs, the
-warm-up's retracing steps included; document 002's linearity check t_epoch / (t_step · N_steps) needs the
+warm-up's retracing steps included; the solar study's linearity check t_epoch / (t_step · N_steps) needs the
 steps of the timed epochs alone, so this module runs the same per-device fit with the same timer callback
 and keeps the per-epoch step lists.
 """

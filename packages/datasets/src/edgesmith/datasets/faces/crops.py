@@ -17,6 +17,8 @@ from edgesmith.datasets.faces.detectors import (
     _cv2,
     as_uint8_rgb,
 )
+from edgesmith.profiling.errors import InputError
+from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS, check_image_pixels, image_size
 
 
 def square_crop(image: np.ndarray, box: FaceBox, size: int = FACE_SIZE, margin: float = 0.2) -> np.ndarray:
@@ -48,12 +50,24 @@ def crop_faces(
     return [(box, square_crop(img, box, size, margin)) for box in detector.detect(img)]
 
 
-def read_image(path: str | os.PathLike[str]) -> np.ndarray:
-    """An image file as uint8 RGB (H, W, 3); a one-line DatasetError for a missing or unreadable file."""
+def read_image(path: str | os.PathLike[str], max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """An image file as uint8 RGB (H, W, 3); a one-line DatasetError for a missing or unreadable file.
+
+    An image whose header claims more than ``max_pixels`` (default 50 MP; None or 0: no limit) is refused
+    before it is decoded, so a decompression bomb cannot exhaust memory.
+    """
     cv2 = _cv2()
     p = Path(path)
     if not p.is_file():
         raise DatasetError(f"image {p} does not exist; check the path")
+    if max_pixels:
+        try:
+            width, height = image_size(p)
+        except InputError:
+            pass  # not a format Pillow reads; OpenCV may, and reports it below if not
+        else:
+            if width * height > max_pixels:
+                check_image_pixels(p, max_pixels)
     data = np.fromfile(p, dtype=np.uint8)
     bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if bgr is None:
