@@ -1,13 +1,13 @@
-"""TVM vs ONNX Runtime vs TFLite on this CPU, side by side: untuned, then tuned (issue 5's targets).
+"""TVM vs ONNX Runtime vs TFLite on this CPU, side by side: untuned (default schedules), then tuned.
 
 Models: MobileNetV2 (weights=None, 224x224, batch 1) and the CIFAR-10 tutorial CNN from
 edgesmith.models. Each is exported once (Keras -> ONNX with edgesmith.export_trt, Keras -> TFLite
-float32), compiled with TVM for ``--target`` untuned, then tuned with a trial budget (a reusable
-database under --out) and recompiled. Latency is measured interleaved (one call of each backend per
-round, so machine load hits all alike); the table reports medians, ratios to ONNX Runtime and the max
-abs error of every backend against Keras on the same input.
+float32), compiled with TVM for ``--target`` with default schedules only, then tuned with MetaSchedule
+within a trial and a wall-clock budget (a reusable log under --out) and recompiled. Latency is measured
+interleaved (one call of each backend per round, so machine load hits all alike); the table reports
+medians, ratios to ONNX Runtime, the tuning wall time and the max abs error against Keras.
 
-    uv run python tools/bench_tvm.py --trials-mobilenet 200 --trials-cifar 60 --out /tmp/bench_tvm
+    uv run python tools/bench_tvm.py --target x86-avx512 --trials-mobilenet 1500 --minutes-mobilenet 60
 """
 
 from __future__ import annotations
@@ -23,11 +23,9 @@ from rich.table import Table
 
 from edgesmith.datasets.tf_runtime import keras, tf
 from edgesmith.export_trt import keras_to_onnx
-from edgesmith.export_trt.onnx_runner import ONNXRunner
-from edgesmith.export_tvm import compile_model, import_model, parse_target, tune_module
-from edgesmith.export_tvm.runner import TVMRunner
+from edgesmith.export_tvm import compile_model, import_model, parse_target, tune_model
 from edgesmith.models import cifar10_cnn
-from edgesmith.quantize.runner import TFLiteRunner
+from edgesmith.profiling.registry import open_runner
 
 console = Console()
 
@@ -79,19 +77,25 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
     t0 = time.perf_counter()
     compile_model(onnx_path, out / f"{name}.untuned.tvm", target=args.target)
     untuned_compile_s = time.perf_counter() - t0
-    trials = args.trials_mobilenet if name == "mobilenetv2" else args.trials_cifar
-    report = tune_module(import_model(onnx_path).mod, target, out / "tuning-db", trials=trials)
-    compile_model(onnx_path, out / f"{name}.tuned.tvm", target=args.target, tuning_db=out / "tuning-db")
+    big = name == "mobilenetv2"
+    trials = args.trials_mobilenet if big else args.trials_cifar
+    minutes = args.minutes_mobilenet if big else args.minutes_cifar
+    log = out / "tuning-log"
+    report = tune_model(
+        import_model(onnx_path).mod, target, log, trials=trials, max_seconds=minutes * 60, min_trials=8
+    )
+    compile_model(onnx_path, out / f"{name}.tuned.tvm", target=args.target, tuning_log=log)
     console.print(
         f"{name}: ONNX export max abs err {export.max_abs_error:.2e}; tuned {report.trials} trials "
-        f"in {report.seconds:.0f} s over {len(report.tasks)} tasks"
+        f"in {report.seconds:.0f} s; {sum(t.schedule == 'tuned' for t in report.tasks)} of "
+        f"{len(report.tasks)} tasks tuned, the rest default-scheduled"
     )
 
     runners = {
-        "onnxruntime": ONNXRunner(onnx_path, threads=args.threads),
-        "tflite_fp32": TFLiteRunner(tflite_path, threads=args.threads),
-        "tvm_untuned": TVMRunner(out / f"{name}.untuned.tvm", threads=args.threads),
-        "tvm_tuned": TVMRunner(out / f"{name}.tuned.tvm", threads=args.threads),
+        "onnxruntime": open_runner(onnx_path, threads=args.threads),
+        "tflite_fp32": open_runner(tflite_path, threads=args.threads),
+        "tvm_untuned": open_runner(out / f"{name}.untuned.tvm", threads=args.threads),
+        "tvm_tuned": open_runner(out / f"{name}.tuned.tvm", threads=args.threads),
     }
     for r in runners.values():
         r.activate()
@@ -118,9 +122,11 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--target", default="native", help="TVM target (default: llvm -mcpu=<this CPU>)")
-    parser.add_argument("--trials-mobilenet", type=int, default=200, help="tuning budget (measurements)")
-    parser.add_argument("--trials-cifar", type=int, default=60, help="tuning budget (measurements)")
+    parser.add_argument("--target", default="x86-avx512", help="TVM target or preset (e.g. x86-avx2)")
+    parser.add_argument("--trials-mobilenet", type=int, default=1500, help="tuning budget (measurements)")
+    parser.add_argument("--minutes-mobilenet", type=float, default=60, help="tuning wall-clock budget")
+    parser.add_argument("--trials-cifar", type=int, default=200, help="tuning budget (measurements)")
+    parser.add_argument("--minutes-cifar", type=float, default=20, help="tuning wall-clock budget")
     parser.add_argument("--threads", type=int, default=2, help="threads for every backend")
     parser.add_argument("--rounds", type=int, default=30, help="timed interleaved rounds")
     parser.add_argument("--warmup", type=int, default=5, help="untimed calls per backend")

@@ -1,4 +1,4 @@
-"""Schedule search with a trial budget, the reusable schedule store and its application at compile time."""
+"""MetaSchedule tuning into a JSON-database log: budget, resume, compile with the log, compaction, CLI."""
 
 from __future__ import annotations
 
@@ -7,61 +7,90 @@ import json
 import numpy as np
 import onnxruntime as ort
 import pytest
+from typer.testing import CliRunner
 
-from edgesmith.export_tvm import ScheduleStore, TVMExportError, compile_model, import_model, parse_target
+from edgesmith.export_tvm import TVMExportError, compact_log, compile_model, import_model, parse_target
+from edgesmith.export_tvm.cli import app
 from edgesmith.export_tvm.compile import load_compiled
-from edgesmith.export_tvm.tuning import allocate_trials, apply_store, prepare_module, tune_module
+from edgesmith.export_tvm.tuning import RECORDS, WORKLOADS, open_log, tune_model
+
+TARGET = "native"
 
 
-def test_trials_follow_flops_with_a_floor():
-    assert allocate_trials([1e9, 1e6, 0.0], total=30, floor=2) == [26, 2, 2]
-    assert sum(allocate_trials([5.0, 5.0], 10, floor=1)) == 10
-    assert allocate_trials([], 10) == []
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory, make_conv_onnx):
+    """The conv model tuned once with a tiny budget (2 tasks x 1 trial): the slow part, shared."""
+    tmp = tmp_path_factory.mktemp("tune")
+    source = make_conv_onnx(tmp / "conv.onnx")
+    log = tmp / "log"
+    report = tune_model(import_model(source).mod, parse_target(TARGET), log, trials=2, min_trials=1)
+    return source, log, report
 
 
-def test_tune_stores_then_reuses_and_compile_applies(tmp_path, onnx_model):
-    target = parse_target("native")
-    db = tmp_path / "db"
-    imported = import_model(onnx_model)
-    first = tune_module(imported.mod, target, db, trials=4, seed=0)
-    assert first.trials == 4 and all(not t.reused for t in first.tasks)
-    assert any(t.best_ms is not None for t in first.tasks)
-    index = json.loads((db / "index.json").read_text())
-    assert sum(e["trials"] for e in index.values()) == 4
-    assert all((db / e["file"]).exists() for e in index.values() if e["latency_ms"] is not None)
+def _ort(path, x):
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
 
-    again = tune_module(imported.mod, target, db, trials=4, seed=0)
-    assert again.trials == 0 and all(t.reused for t in again.tasks)
 
-    _, applied = apply_store(prepare_module(imported.mod, target), target, ScheduleStore(db).path)
-    assert applied == sum(1 for e in index.values() if e["latency_ms"] is not None) >= 1
-    tuned = compile_model(onnx_model, tmp_path / "tuned.tvm", target="native", tuning_db=db)
-    assert tuned.tuned_functions == applied
+def test_first_tune_measures_every_task_into_the_log(tuned):
+    _, log, report = tuned
+    assert (log / WORKLOADS).is_file() and (log / RECORDS).is_file()
+    assert report.trials == 2 and len(report.tasks) == 2
+    assert all(not t.reused for t in report.tasks)
+    measured = [t for t in report.tasks if t.schedule == "tuned"]
+    assert measured, "no task got a measured record"
+    assert all(t.trials >= 1 and t.best_ms > 0 and t.gflops > 0 for t in measured)
+    assert len(open_log(log)) >= len(measured)
+
+
+def test_second_tune_spends_no_trials_on_tuned_tasks(tuned):
+    source, log, first = tuned
+    again = tune_model(import_model(source).mod, parse_target(TARGET), log, trials=2, min_trials=1)
+    tuned_before = {t.name for t in first.tasks if t.schedule == "tuned"}
+    assert {t.name for t in again.tasks if t.reused} == tuned_before
+    if tuned_before == {t.name for t in first.tasks}:
+        assert again.trials == 0
+
+
+def test_compile_applies_the_log_and_defaults_the_rest(tuned, tmp_path):
+    source, log, report = tuned
+    result = compile_model(source, tmp_path / "tuned.tvm", target=TARGET, tuning_log=log)
+    n_tuned = sum(t.schedule == "tuned" for t in report.tasks)
+    assert result.tuned_functions == n_tuned >= 1
+    assert result.tuned_functions + result.default_functions == len(report.tasks)  # none unscheduled
     x = np.random.default_rng(0).random((1, 2, 6, 6), dtype=np.float32)
-    expected = ort.InferenceSession(str(onnx_model), providers=["CPUExecutionProvider"]).run(None, {"x": x})[
-        0
-    ]
-    np.testing.assert_allclose(load_compiled(tuned.path)(x)[0], expected, atol=1e-4)
+    np.testing.assert_allclose(load_compiled(result.path)(x)[0], _ort(source, x), atol=1e-4)
+    sidecar = json.loads(result.sidecar.read_text())
+    assert sidecar["tuning_log"] == str(log) and sidecar["tuned_functions"] == n_tuned
+
+
+def test_compact_log_keeps_one_record_per_workload(tuned, tmp_path):
+    _, log, _ = tuned
+    n = compact_log(log, tmp_path / "small")
+    workloads = (tmp_path / "small" / WORKLOADS).read_text().strip().splitlines()
+    assert n == len(workloads) >= 1
+    with pytest.raises(TVMExportError, match="not a tuning log"):
+        compact_log(tmp_path / "nothing", tmp_path / "x")
+
+
+def test_cli_tune_prints_tasks_and_latency_beside_onnxruntime(tuned, tmp_path):
+    source, log, _ = tuned
+    args = ["tune", str(source), "--log", str(log), "--target", TARGET, "--trials", "2", "--min-trials", "1"]
+    result = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "c.tvm"), "--rounds", "5", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["latency"]["reference"] == "onnxruntime" and payload["latency"]["tvm_ms"] > 0
+    assert payload["kernels_tuned"] + payload["kernels_default"] == len(payload["tasks"])
+    assert payload["latency"]["max_abs_diff"] < 1e-4
 
 
 def test_bad_tuning_requests(tmp_path, onnx_model):
     imported = import_model(onnx_model)
     with pytest.raises(TVMExportError, match="budget of >= 1"):
-        tune_module(imported.mod, parse_target("llvm"), tmp_path / "db", trials=0)
+        tune_model(imported.mod, parse_target("llvm"), tmp_path / "db", trials=0)
     with pytest.raises(TVMExportError, match="not this machine"):
-        tune_module(imported.mod, parse_target("llvm -mtriple=aarch64-linux-gnu"), tmp_path / "db", trials=2)
-    with pytest.raises(TVMExportError, match="no such tuning database"):
-        compile_model(onnx_model, tmp_path / "x.tvm", tuning_db=tmp_path / "absent")
+        tune_model(imported.mod, parse_target("rpi4"), tmp_path / "db", trials=2)
+    with pytest.raises(TVMExportError, match="no such tuning log"):
+        compile_model(onnx_model, tmp_path / "x.tvm", tuning_log=tmp_path / "absent")
     (tmp_path / "file").write_text("x")
-    with pytest.raises(TVMExportError, match="must be a directory"):
-        ScheduleStore(tmp_path / "file")
-
-
-def test_candidates_must_reproduce_the_unscheduled_results():
-    from edgesmith.export_tvm.tuning import _agrees
-
-    want = [np.ones((4,), np.float32), np.array([1, 2])]
-    assert _agrees([want[0] + 5e-5, want[1]], want)
-    assert not _agrees([want[0] + 1e-3, want[1]], want)
-    assert not _agrees([np.full(4, np.nan, np.float32), want[1]], want)
-    assert not _agrees([want[0], np.array([1, 3])], want)
+    with pytest.raises(TVMExportError, match="is a directory, found a file"):
+        open_log(tmp_path / "file")

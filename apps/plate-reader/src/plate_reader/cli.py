@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import EdgesmithError
 from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS, check_photos
 from plate_reader.artifacts import BACKENDS
 
@@ -105,8 +106,10 @@ def read_cmd(
     missing = [p for p in images if not p.exists()]
     if missing:
         raise fail(f"no such photo or folder ({missing[0]}): check the path")
-    found = [f for f in iter_images(p for p in images if p.is_dir())]
-    check_photos([p for p in images if not p.is_dir()], found, max_pixels or None)
+    try:  # only the pixel limit here: unreadable photos are reported one by one by the pipeline
+        check_photos([], list(iter_images(images)), max_pixels or None)
+    except EdgesmithError as exc:
+        raise fail(str(exc)) from None
     try:
         pipeline = build_pipeline(backend, reader, detector=detector, threads=threads)
     except SetupError as exc:

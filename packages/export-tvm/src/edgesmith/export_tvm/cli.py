@@ -1,4 +1,4 @@
-"""``edgesmith-tvm``: compile ONNX/TFLite with TVM, tune it (MetaSchedule search space), run it.
+"""``edgesmith-tvm``: compile ONNX/TFLite with TVM, tune it with MetaSchedule, run it.
 
 Thin verbs over :mod:`edgesmith.export_tvm`, in the spirit of tvmc.
 """
@@ -20,18 +20,32 @@ from edgesmith.profiling.runner import RunnerError
 app = typer.Typer(
     name="edgesmith-tvm",
     help=(
-        "Compile ONNX/TFLite models with Apache TVM (Relax), tune them and time them.\n\n"
+        "Compile ONNX/TFLite models with Apache TVM (Relax), tune them with MetaSchedule and time them.\n\n"
         "Example:\n\n"
-        "  edgesmith-tvm tune model.onnx --db tuning/ --target native --trials 300\n\n"
-        "  edgesmith-tvm compile model.onnx -o model.tvm --target native --tuning-db tuning/\n\n"
+        "  edgesmith-tvm tune model.onnx --log tuning/ --target x86-avx512 --trials 500 --max-minutes 30\n\n"
+        "  edgesmith-tvm compile model.onnx -o model.tvm --target x86-avx512 --tuning-log tuning/\n\n"
+        "  edgesmith-tvm compile model.onnx -o model-rpi4.tvm --target rpi4\n\n"
         "  edgesmith-tvm run model.tvm --runs 100"
     ),
     no_args_is_help=True,
     add_completion=False,
 )
 TARGET_HELP = (
-    "TVM target: llvm, native (llvm -mcpu=<this CPU>), 'llvm -mcpu=X -num-cores=N', cuda, JSON dict."
+    "TVM target: a preset (x86-avx2, x86-avx512, rpi4, rpi5, jetson-nano, jetson-orin), native "
+    "(llvm -mcpu=<this CPU>), 'llvm -mcpu=X -num-cores=N', cuda, or a JSON dict."
 )
+
+
+def _bar(disabled: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=disabled,
+        transient=True,
+    )
 
 
 @app.command("compile")
@@ -40,92 +54,190 @@ def compile_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="Directory to write (<name>.tvm).")] = Path(
         "model.tvm"
     ),
-    target: Annotated[str, typer.Option(help=TARGET_HELP)] = "llvm",
+    target: Annotated[str, typer.Option(help=TARGET_HELP)] = "native",
     opt_level: Annotated[int, typer.Option(help="Relax/TIR optimization level 0-3.")] = 3,
     batch: Annotated[int, typer.Option(help="Batch size the library is compiled for (samples).")] = 1,
-    tuning_db: Annotated[Path | None, typer.Option(help="Tuning database from `edgesmith-tvm tune`.")] = None,
+    tuning_log: Annotated[
+        Path | None,
+        typer.Option(
+            help="Tuning log from `edgesmith-tvm tune` (default: the preset's shipped log, if any)."
+        ),
+    ] = None,
     cc: Annotated[
-        str | None, typer.Option(help="Cross compiler for foreign targets, e.g. aarch64-linux-gnu-g++.")
+        str | None,
+        typer.Option(
+            help="Cross compiler for foreign targets (default: aarch64-linux-gnu-g++ for ARM presets)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Compile a model to a reloadable library + weights directory.
 
-    Example: edgesmith-tvm compile mobilenet.onnx -o mobilenet.tvm --target native --tuning-db tuning/
+    Kernels without a tuning record get a default schedule (the fastest of a few MetaSchedule samples).
+
+    Example: edgesmith-tvm compile mobilenet.onnx -o mobilenet.tvm --target x86-avx512 --tuning-log tuning/
     """
     from edgesmith.export_tvm.compile import compile_model
 
     try:
-        result = compile_model(
-            model, output, target=target, opt_level=opt_level, batch=batch, tuning_db=tuning_db, cc=cc
-        )
+        with _bar(as_json) as bar:
+            job = bar.add_task("default schedules", total=None)
+            result = compile_model(
+                model,
+                output,
+                target=target,
+                opt_level=opt_level,
+                batch=batch,
+                tuning_log=tuning_log,
+                cc=cc,
+                progress=lambda name, done, total: bar.update(
+                    job, description=f"default schedule {name[:36]}", completed=done, total=total
+                ),
+            )
     except TVMExportError as exc:
         fail(exc)
     emit(result.to_dict(), as_json, f"TVM compile: {output}")
 
 
+def _task_table(report, title: str) -> Table:
+    table = Table(title=title)
+    for col, justify in (
+        ("task", "left"),
+        ("MFLOP", "right"),
+        ("×", "right"),
+        ("trials", "right"),
+        ("best ms", "right"),
+        ("GFLOP/s", "right"),
+        ("schedule", "left"),
+    ):
+        table.add_column(col, justify=justify, overflow="fold")
+    for t in report.tasks:
+        table.add_row(
+            t.name,
+            f"{t.flops / 1e6:.2f}",
+            str(t.weight),
+            str(t.trials),
+            f"{t.best_ms:.4f}" if t.best_ms is not None else "-",
+            f"{t.gflops:.1f}" if t.gflops else "-",
+            t.schedule + (" (log)" if t.reused else ""),
+        )
+    return table
+
+
 @app.command("tune")
 def tune_cmd(
     model: Annotated[Path, typer.Argument(help="Source model: .onnx or .tflite.")],
-    db: Annotated[
-        Path, typer.Option(help="Tuning database directory (created, or reused and extended).")
+    log: Annotated[
+        Path, typer.Option(help="Tuning log directory (MetaSchedule JSON database): created or extended.")
     ] = Path("tvm-tuning"),
     target: Annotated[str, typer.Option(help=TARGET_HELP)] = "native",
     trials: Annotated[
-        int, typer.Option(help="Measurement budget (compiled + timed candidates), all tasks.")
-    ] = 200,
+        int, typer.Option(help="Trial budget (candidates built and measured), all tasks.")
+    ] = 500,
+    max_minutes: Annotated[
+        float | None, typer.Option(help="Wall-clock budget for the search (minutes); stops early.")
+    ] = None,
+    min_trials: Annotated[int, typer.Option(help="Trials every task gets before any task gets more.")] = 16,
     batch: Annotated[int, typer.Option(help="Batch size to tune for (samples).")] = 1,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Also compile to this .tvm dir.")
+        Path | None, typer.Option("-o", "--output", help="Compiled .tvm dir (default: <log>/model.tvm).")
     ] = None,
+    threads: Annotated[int, typer.Option(help="Threads for the final TVM vs reference timing.")] = 2,
+    rounds: Annotated[int, typer.Option(help="Interleaved rounds of the final timing.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Search schedules for each fused kernel within a trial budget; store the best in --db.
+    """Tune each kernel with MetaSchedule within a trial and time budget; extend the log; time the result.
 
-    Example: edgesmith-tvm tune cifar.onnx --db tuning/ --trials 100 -o cifar.tvm
+    Tasks already in the log spend no trials. Prints every task (FLOPs, trials, GFLOP/s, tuned or default)
+    and the compiled model's latency beside ONNX Runtime's (or TFLite's) measured in this process.
+
+    Example: edgesmith-tvm tune cifar.onnx --log tuning/ --target x86-avx512 --trials 300 --max-minutes 20
     """
-    from edgesmith.export_tvm.compile import compile_model
-    from edgesmith.export_tvm.frontends import import_model
-    from edgesmith.export_tvm.targets import parse_target
-    from edgesmith.export_tvm.tuning import tune_module
+    from edgesmith.export_tvm.session import tune_and_measure
 
     try:
-        tgt = parse_target(target)
-        imported = import_model(model, batch=batch)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=as_json,
-        ) as bar:
-            job = bar.add_task("tuning", total=None)
+        with _bar(as_json) as bar:
+            job = bar.add_task("tuning", total=trials)
 
             def progress(name: str, done: int, total: int) -> None:
-                bar.update(job, description=f"tuning {name[:40]}", completed=done, total=total)
+                bar.update(job, description=f"{name[:36]}", completed=done, total=total)
 
-            report = tune_module(imported.mod, tgt, db, trials=trials, seed=seed, progress=progress)
-        payload = report.to_dict()
-        if output is not None:
-            payload["compiled"] = compile_model(
-                model, output, target=target, batch=batch, tuning_db=db
-            ).to_dict()
-    except TVMExportError as exc:
+            result = tune_and_measure(
+                model,
+                log,
+                target=target,
+                trials=trials,
+                max_seconds=max_minutes * 60 if max_minutes else None,
+                min_trials=min_trials,
+                batch=batch,
+                seed=seed,
+                output=output,
+                threads=threads,
+                rounds=rounds,
+                progress=progress,
+            )
+    except (TVMExportError, RunnerError) as exc:
         fail(exc)
     if as_json:
-        emit(payload, True, "")
+        emit(result.to_dict(), True, "")
         return
-    table = Table(title=f"TVM tuning: {db} ({report.trials} trials, {report.seconds:.0f} s)")
-    for col in ("task", "MFLOP", "trials", "best ms", "reused"):
-        table.add_column(col)
-    for t in report.tasks:
-        best = f"{t.best_ms:.3f}" if t.best_ms is not None else "untunable"
-        table.add_row(t.name, f"{t.flops / 1e6:.1f}", str(t.trials), best, "yes" if t.reused else "")
-    out.print(table)
-    if output is not None:
-        out.print(f"compiled {output} ({payload['compiled']['tuned_functions']} tuned functions)")
+    report = result.report
+    title = f"TVM tuning log {log}: {report.trials} trials now, {report.seconds:.0f} s" + (
+        " (time budget reached)" if report.stopped_by_time else ""
+    )
+    out.print(_task_table(report, title))
+    sbs = result.comparison
+    out.print(f"{result.compiled}: {result.tuned} tuned + {result.default} default-scheduled kernels")
+    if sbs is None:
+        out.print(f"no side-by-side latency: {result.comparison_skipped}")
+        return
+    out.print(
+        f"latency, batch {batch}, {sbs.threads} threads, {sbs.rounds} interleaved rounds: "
+        f"TVM {sbs.tvm_ms:.3f} ms · {sbs.reference} {sbs.reference_ms:.3f} ms · {sbs.ratio:.2f}× "
+        f"(max |diff| {sbs.max_abs_diff:.1e})"
+    )
+
+
+@app.command("bench")
+def bench_cmd(
+    artifact: Annotated[Path, typer.Argument(help="A compiled .tvm directory.")],
+    against: Annotated[Path, typer.Option(help="The source model (.onnx or .tflite) to time beside it.")],
+    threads: Annotated[int, typer.Option(help="Threads for both runtimes.")] = 2,
+    rounds: Annotated[int, typer.Option(help="Interleaved rounds (one call of each per round).")] = 50,
+    warmup: Annotated[int, typer.Option(help="Untimed calls of each first.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Time a compiled model beside ONNX Runtime / TFLite running its source, interleaved, in one process.
+
+    Example: edgesmith-tvm bench mobilenet.tvm --against mobilenet.onnx --threads 2 --rounds 100
+    """
+    from edgesmith.export_tvm.compare import side_by_side
+
+    try:
+        result = side_by_side(artifact, against, threads=threads, rounds=rounds, warmup=warmup)
+    except (TVMExportError, RunnerError, OSError) as exc:
+        fail(exc)
+    emit(result.to_dict(), as_json, f"TVM vs {result.reference}: {result.ratio:.2f}×")
+
+
+@app.command("compact")
+def compact_cmd(
+    logs: Annotated[list[Path], typer.Argument(help="Tuning logs to merge (directories from `tune`).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Log directory to write (replaced).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Keep only the best record of each kernel of one or more logs: a small log to ship or share.
+
+    Example: edgesmith-tvm compact cifar-log/ plate-log/ -o logs/x86-avx512
+    """
+    from edgesmith.export_tvm.tuning import compact_log
+
+    try:
+        records = compact_log(list(logs), output)
+    except TVMExportError as exc:
+        fail(exc)
+    emit({"output": str(output), "records": records, "sources": [str(p) for p in logs]}, as_json, "compacted")
 
 
 @app.command("run")

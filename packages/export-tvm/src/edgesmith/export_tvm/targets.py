@@ -1,7 +1,8 @@
-"""TVM target strings: the familiar CLI form (``llvm -mcpu=skylake``) mapped to TVM 0.27's JSON targets.
+"""TVM targets: named presets for the boards users have, the CLI form, and TVM 0.27's JSON dicts.
 
-TVM 0.27 only parses a target kind or a JSON dict; ``parse_target`` accepts both plus ``-key=value``
-options and ``native`` (``llvm`` tuned for this host's CPU, as LLVM reports it).
+TVM 0.27 only parses a target kind or a JSON dict; ``parse_target`` accepts a preset name (``rpi4``,
+``jetson-orin``, ``x86-avx512`` ...), a JSON dict, ``-key=value`` options and ``native`` (``llvm`` tuned
+for this host's CPU, as LLVM reports it).
 """
 
 from __future__ import annotations
@@ -14,7 +15,30 @@ from typing import Any
 from edgesmith.export_tvm.errors import TVMExportError
 
 LIST_OPTIONS = {"mattr", "keys", "libs"}
-EXAMPLES = "llvm, native, 'llvm -mcpu=skylake-avx512 -num-cores=4', cuda, 'llvm -mtriple=aarch64-linux-gnu'"
+AARCH64 = "aarch64-linux-gnu"
+
+# Each preset is a TVM JSON target dict. x86 presets take this machine's core count (their threads);
+# boards carry their own (Raspberry Pi 4/5: 4 cores; Jetson Nano: 4 Cortex-A57; AGX Orin: 12 Cortex-A78AE).
+PRESETS: dict[str, dict[str, Any]] = {
+    "x86-avx2": {"kind": "llvm", "mcpu": "haswell"},
+    "x86-avx512": {"kind": "llvm", "mcpu": "skylake-avx512"},
+    "rpi4": {"kind": "llvm", "mtriple": AARCH64, "mcpu": "cortex-a72", "mattr": ["+neon"], "num-cores": 4},
+    "rpi5": {"kind": "llvm", "mtriple": AARCH64, "mcpu": "cortex-a76", "mattr": ["+neon"], "num-cores": 4},
+    "jetson-nano": {
+        "kind": "cuda",
+        "arch": "sm_53",
+        "host": {"kind": "llvm", "mtriple": AARCH64, "mcpu": "cortex-a57", "num-cores": 4},
+    },
+    "jetson-orin": {
+        "kind": "cuda",
+        "arch": "sm_87",
+        "host": {"kind": "llvm", "mtriple": AARCH64, "mcpu": "cortex-a78ae", "num-cores": 12},
+    },
+}
+CROSS_COMPILERS = {AARCH64: "aarch64-linux-gnu-g++"}
+EXAMPLES = (
+    f"a preset ({', '.join(PRESETS)}), native, llvm, 'llvm -mcpu=skylake-avx512 -num-cores=4', or a JSON dict"
+)
 
 
 def host_cpu() -> str:
@@ -29,7 +53,9 @@ def target_dict(spec: str) -> dict[str, Any]:
     spec = spec.strip()
     if not spec:
         raise TVMExportError(f"empty target; use one of {EXAMPLES}")
-    if spec.startswith("{"):
+    if spec in PRESETS:
+        config = json.loads(json.dumps(PRESETS[spec]))
+    elif spec.startswith("{"):
         try:
             config = json.loads(spec)
         except json.JSONDecodeError as exc:
@@ -74,6 +100,18 @@ def parse_target(spec: str | Any) -> Any:
         raise TVMExportError(f"TVM rejects target {spec!r} ({first}); use e.g. {EXAMPLES}") from exc
 
 
+def preset_name(spec: str | Any) -> str | None:
+    """The preset ``spec`` names, if it is one (shipped tuning logs are kept per preset)."""
+    return spec.strip() if isinstance(spec, str) and spec.strip() in PRESETS else None
+
+
+def cross_compiler(target: Any) -> str | None:
+    """The Debian cross compiler that links libraries for ``target``'s host triple, if it needs one."""
+    host = target.host if target.host is not None else target
+    triple = str(host.attrs.get("mtriple", "") or "")
+    return CROSS_COMPILERS.get(triple) if triple and not is_host_target(host) else None
+
+
 def is_host_target(target: Any) -> bool:
     """Whether code for ``target`` runs on this machine (llvm without a foreign triple)."""
     import tvm
@@ -97,4 +135,14 @@ def describe_target(target: Any) -> str:
     )
 
 
-__all__ = ["EXAMPLES", "describe_target", "host_cpu", "is_host_target", "parse_target", "target_dict"]
+__all__ = [
+    "EXAMPLES",
+    "PRESETS",
+    "cross_compiler",
+    "describe_target",
+    "host_cpu",
+    "is_host_target",
+    "parse_target",
+    "preset_name",
+    "target_dict",
+]

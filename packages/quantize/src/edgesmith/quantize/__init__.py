@@ -8,8 +8,7 @@ Names load on first use (PEP 562), so the TFLite runner and exporter entry point
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from edgesmith.profiling.lazy import lazy_exports
 
 _EXPORTS = {
     "Calibration": "edgesmith.quantize.calibration",
@@ -44,19 +43,6 @@ _EXPORTS = {
 """Public name -> the module that defines it (imported on first use)."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
 __all__ = [
     "Calibration",
     "CalibrationError",
@@ -87,3 +73,5 @@ __all__ = [
     "tflite_predict",
     "weight_sparsity",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

@@ -1,0 +1,139 @@
+"""A schedule for every kernel that has no tuning record, so no task ever runs as an unscheduled loop nest.
+
+TVM 0.27 ships no CPU fallback schedules for Relax (dlight's CPU rules cover GEMV and reductions only), and
+one random sample of MetaSchedule's design space is up to 12x off the best (measured on MobileNetV2's
+convolutions). So a default schedule here is the fastest of a few design-space samples (MetaSchedule's
+post-order-apply with the target's rules and postprocessors: tiled, parallel, vectorized), all built in one
+library per kernel and timed once in-process: seconds per model, no tuning log needed.
+Foreign targets (cross-compiled, or a GPU that is absent) cannot be timed here; they take the first sample.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+SCHEDULED_ATTR = "tirx.is_scheduled"
+DEFAULT_SAMPLES = 6
+
+
+@dataclasses.dataclass(frozen=True)
+class DefaultPick:
+    """Which default schedule a kernel got: candidates tried, the winner's time (None: not timed here)."""
+
+    name: str
+    candidates: int
+    latency_ms: float | None
+
+
+def _rules(target: Any) -> str:
+    return "cuda" if target.kind.name == "cuda" else "llvm"
+
+
+def design_space_samples(func: Any, target: Any, samples: int, seed: int = 0) -> list[Any]:
+    """Up to ``samples`` scheduled variants (postprocessors applied) of a PrimFunc, deterministic per seed."""
+    import tvm
+    from tvm.s_tir import meta_schedule as ms
+
+    fmod = tvm.IRModule({"main": func.with_attr("global_symbol", "main")})
+    out: list[Any] = []
+    for k in range(samples * 2):  # a sample the postprocessors reject is redrawn, within reason
+        if len(out) == samples:
+            break
+        kind = _rules(target)
+        generator = ms.space_generator.PostOrderApply(sch_rules=kind, postprocs=kind, mutator_probs={})
+        ctx = ms.TuneContext(
+            mod=fmod, target=target, space_generator=generator, rand_state=seed + k + 1, num_threads=1
+        )
+        try:
+            spaces = ctx.generate_design_space()
+        except Exception:  # the rules cannot schedule this kernel at all
+            return out
+        sch = spaces[k % len(spaces)]
+        try:
+            if all(p.apply(sch) for p in ctx.space_generator.postprocs):
+                out.append(sch.mod["main"])
+        except Exception:
+            continue
+    return out
+
+
+def _time_candidates(candidates: list[Any], target: Any) -> list[float]:
+    """Milliseconds of each candidate, built together in one library and timed on random inputs."""
+    import tvm
+    from tvm.s_tir import meta_schedule as ms
+
+    mod = tvm.IRModule(
+        {f"cand{i}": c.with_attr("global_symbol", f"cand{i}") for i, c in enumerate(candidates)}
+    )
+    lib = tvm.compile(mod, target=target).mod
+    dev = tvm.cuda(0) if target.kind.name == "cuda" else tvm.cpu(0)
+    rng = np.random.default_rng(0)
+    args = [
+        tvm.runtime.tensor(np.asarray(rng.random([int(d) for d in a.shape])).astype(str(a.dtype)), dev)
+        for a in ms.arg_info.ArgInfo.from_prim_func(candidates[0])
+    ]
+    times = []
+    for i in range(len(candidates)):
+        timer = lib.time_evaluator(f"cand{i}", dev, number=2, repeat=1, min_repeat_ms=0)
+        times.append(float(timer(*args).mean) * 1e3)
+    return times
+
+
+def default_schedule(
+    func: Any, target: Any, measurable: bool, samples: int = DEFAULT_SAMPLES
+) -> tuple[Any | None, DefaultPick]:
+    """The fastest of ``samples`` design-space samples of ``func`` (the first one when not measurable)."""
+    candidates = design_space_samples(func, target, samples if measurable else 1)
+    if not candidates:
+        return None, DefaultPick("", 0, None)
+    if not measurable or len(candidates) == 1:
+        return candidates[0], DefaultPick("", len(candidates), None)
+    try:
+        times = _time_candidates(candidates, target)
+    except Exception:  # a candidate that does not build or run: keep the first one, which did schedule
+        return candidates[0], DefaultPick("", len(candidates), None)
+    best = int(np.argmin(times))
+    return candidates[best], DefaultPick("", len(candidates), times[best])
+
+
+def apply_default_schedules(
+    mod: Any,
+    target: Any,
+    measurable: bool,
+    samples: int = DEFAULT_SAMPLES,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Any, dict[str, DefaultPick]]:
+    """Give every PrimFunc of ``mod`` that is not yet scheduled its default schedule; returns the picks."""
+    import tvm
+
+    todo = [
+        (gv, f)
+        for gv, f in mod.functions_items()
+        if isinstance(f, tvm.tirx.PrimFunc) and not f.attrs.get(SCHEDULED_ATTR, False)
+    ]
+    picks: dict[str, DefaultPick] = {}
+    for n, (gv, func) in enumerate(todo):
+        if progress:
+            progress(gv.name_hint, n, len(todo))
+        scheduled, pick = default_schedule(func, target, measurable, samples)
+        if scheduled is None:
+            continue  # MetaSchedule has no rule for it (e.g. an opaque extern): TVM's lowering handles it
+        mod[gv] = scheduled.with_attr("global_symbol", gv.name_hint).with_attr(SCHEDULED_ATTR, True)
+        picks[gv.name_hint] = dataclasses.replace(pick, name=gv.name_hint)
+    if progress:
+        progress("done", len(todo), len(todo))
+    return mod, picks
+
+
+__all__ = [
+    "DEFAULT_SAMPLES",
+    "SCHEDULED_ATTR",
+    "DefaultPick",
+    "apply_default_schedules",
+    "default_schedule",
+    "design_space_samples",
+]

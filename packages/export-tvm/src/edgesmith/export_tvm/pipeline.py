@@ -1,0 +1,95 @@
+"""The Relax pipeline before ``tvm.compile``: the steps TVM's own static-shape tuning pipeline runs.
+
+1. ``prepare_module``: decompose inference ops, legalize to TIR, fold constants, fuse (``zero`` pipeline),
+   and on CPUs mark the weights as layout-free so MetaSchedule may rewrite their layout (packed ``NCHWc``-like
+   tiles for convolutions and dense layers) -- tuning and compiling share this module, so tasks match.
+2. ``schedule_module``: tuning records from a MetaSchedule database (``MetaScheduleApplyDatabase``), then a
+   default schedule for every kernel without one (:mod:`edgesmith.export_tvm.default_schedules`).
+3. ``lift_weight_layouts``: the weight layout rewrites become a separate ``main_transform_params`` function,
+   run once at compile time so the saved weights are already packed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from edgesmith.export_tvm.default_schedules import SCHEDULED_ATTR, DefaultPick, apply_default_schedules
+
+
+def rewrites_layouts(target: Any) -> bool:
+    """Weight layout rewriting helps (and is supported by MetaSchedule's postprocessor) on CPU targets."""
+    return target.kind.name == "llvm"
+
+
+def prepare_module(mod: Any, target: Any) -> Any:
+    """Legalize, fold and fuse a Relax module (inputs, then weights) into the PrimFuncs tasks are made of."""
+    import tvm
+    from tvm import relax
+
+    passes = [
+        relax.transform.DecomposeOpsForInference(),
+        relax.transform.CanonicalizeBindings(),
+        relax.get_pipeline("zero"),
+    ]
+    if rewrites_layouts(target):
+        passes.append(relax.transform.AttachAttrLayoutFreeBuffers())
+    with target:
+        return tvm.transform.Sequential(passes)(mod)
+
+
+@dataclasses.dataclass
+class Scheduled:
+    """A prepared module with every kernel scheduled: which came from the log, which got a default."""
+
+    mod: Any
+    tuned: list[str]
+    defaults: dict[str, DefaultPick]
+
+
+def schedule_module(
+    prepared: Any,
+    target: Any,
+    log: str | Path | None,
+    measurable: bool,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Scheduled:
+    """Apply the tuning log's records (if any), then a default schedule to every kernel left."""
+    import tvm
+    from tvm import relax
+
+    mod = prepared
+    if log is not None:
+        from edgesmith.export_tvm.tuning import open_log
+
+        with target, open_log(log):
+            mod = relax.transform.MetaScheduleApplyDatabase(enable_warning=False)(mod)
+    tuned = [
+        gv.name_hint
+        for gv, f in mod.functions_items()
+        if isinstance(f, tvm.tirx.PrimFunc) and f.attrs.get(SCHEDULED_ATTR, False)
+    ]
+    mod, defaults = apply_default_schedules(mod, target, measurable, progress=progress)
+    return Scheduled(mod, tuned, defaults)
+
+
+def lift_weight_layouts(mod: Any, target: Any) -> Any:
+    """Split MetaSchedule's weight layout rewrites into ``main_transform_params`` (a no-op without any)."""
+    import tvm
+    from tvm import relax
+
+    if not rewrites_layouts(target):
+        return mod
+    with target:
+        return tvm.transform.Sequential(
+            [
+                relax.transform.SplitLayoutRewritePreproc(),
+                relax.transform.LiftTransformParams(),
+                relax.transform.FoldConstant(),
+            ]
+        )(mod)
+
+
+__all__ = ["Scheduled", "lift_weight_layouts", "prepare_module", "rewrites_layouts", "schedule_module"]
