@@ -62,11 +62,24 @@ def _merge(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _augment_fn(tf):
+def _augment_fn(tf, strokes: bool = False):
+    """Contrast/brightness jitter; with ``strokes`` also thicker/thinner strokes and wider/narrower glyphs
+    (batch-level: grey morphology and a horizontal rescale), so unseen faces look less new."""
+
     def augment(x, y):
         x = tf.cast(x, tf.float32)[..., None] / 255.0
         x = tf.image.random_contrast(x, 0.6, 1.4)
         x = tf.image.random_brightness(x, 0.15)
+        if strokes:
+            r = tf.random.uniform(())
+            dark_thicker = -tf.nn.max_pool2d(-x, (2, 2), 1, "SAME")  # dark ink grows
+            dark_thinner = tf.nn.max_pool2d(x, (2, 2), 1, "SAME")  # dark ink shrinks
+            x = tf.where(r < 0.25, dark_thicker, tf.where(r < 0.45, dark_thinner, x))
+            h, w = x.shape[1], x.shape[2]
+            scale = tf.random.uniform((), 0.85, 1.15)
+            nw = tf.cast(tf.round(w * scale), tf.int32)
+            x = tf.image.resize(x, (h, nw))
+            x = tf.image.resize_with_crop_or_pad(x, h, w)
         return tf.clip_by_value(x, 0.0, 1.0), y
 
     return augment
@@ -117,7 +130,11 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
     from edgesmith.ocr_plate.crnn_model import build_crnn, ctc_loss, with_softmax
 
     y = np.stack([encode(str(t), PLATE_ALPHABET, MAX_LABEL) for t in train["texts"]])
-    model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
+    if args.init_from is not None:  # fine-tune a saved run: its softmax model, minus the softmax
+        saved = keras.models.load_model(args.init_from / "crnn.keras", compile=False)
+        model = keras.Model(saved.input, saved.get_layer("logits").output)
+    else:
+        model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
     steps = args.epochs * int(np.ceil(len(y) / args.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(steps, 1), alpha=0.02)
     model.compile(keras.optimizers.Adam(schedule), loss=ctc_loss)
@@ -125,7 +142,7 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
         tf.data.Dataset.from_tensor_slices((train["crnn_x"], y))
         .shuffle(len(y), seed=args.seed, reshuffle_each_iteration=True)
         .batch(args.batch_size, drop_remainder=True)
-        .map(_augment_fn(tf), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(_augment_fn(tf, strokes=args.stroke_aug), num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
     infer = with_softmax(model)
@@ -156,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sweep-n", type=int, default=300, help="validation crops for the confidence threshold")
     ap.add_argument("--eval-n", type=int, default=300, help="held-out street crops for the sidecar figures")
     ap.add_argument("--calib-n", type=int, default=300, help="int8 calibration crops (from training data)")
-    ap.add_argument("--epochs", type=int, default=14, help="CRNN epochs")
-    ap.add_argument("--corner-epochs", type=int, default=10, help="corner regressor epochs")
+    ap.add_argument("--epochs", type=int, default=12, help="CRNN epochs")
+    ap.add_argument("--corner-epochs", type=int, default=8, help="corner regressor epochs")
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument(
         "--lr", type=float, default=2e-3, help="peak Adam learning rate of the CRNN (cosine decay)"
@@ -176,6 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="skip training: export the models a run saved in this folder",
     )
+    ap.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="fine-tune the CRNN a run saved here, keep its corner net",
+    )
+    ap.add_argument("--stroke-aug", action="store_true", help="also vary stroke width and glyph width")
     args = ap.parse_args(argv)
     if args.eval_seed in (args.seed, args.seed + 1):
         ap.error("--eval-seed must differ from the training and validation seeds")
@@ -208,11 +232,19 @@ def main(argv: list[str] | None = None) -> int:
             log[k] for k in ("corners", "corner_s", "crnn", "crnn_s")
         )
     else:
-        corners, corner_history, corner_s = train_corners(keras, tf, train, val, args)
+        if args.init_from is not None:
+            corners = keras.models.load_model(args.init_from / "corners.keras", compile=False)
+            log = json.loads((args.init_from / "history.json").read_text())
+            corner_history, corner_s = log["corners"], log["corner_s"]
+        else:
+            corners, corner_history, corner_s = train_corners(keras, tf, train, val, args)
         if args.cache is not None:
             args.cache.mkdir(parents=True, exist_ok=True)
             corners.save(args.cache / "corners.keras")
         crnn, crnn_history, crnn_s = train_crnn(keras, tf, train, val, args)
+        if args.init_from is not None:
+            crnn_history = [*log["crnn"], *({**h, "fine_tune": True} for h in crnn_history)]
+            crnn_s += log["crnn_s"]
         if args.cache is not None:
             crnn.save(args.cache / "crnn.keras")
             log = {"corners": corner_history, "corner_s": corner_s, "crnn": crnn_history, "crnn_s": crnn_s}

@@ -41,7 +41,11 @@ def test_read_json_and_bad_files(tmp_path):
     assert result.exit_code == 1  # some inputs bad, the good one read: a partial result
     rows = json.loads(result.stdout)
     assert [("error" in r) for r in rows] == [True, True, False]  # the good image is still read
-    assert "no such file" in rows[0]["error"] and "not an image" in rows[1]["error"]
+    assert (
+        "no such file" in rows[0]["error"]
+        and "corrupt.jpg" in rows[1]["error"]
+        and "image" in rows[1]["error"]
+    )
 
 
 def test_read_with_box_and_bad_box(tmp_path):

@@ -357,7 +357,7 @@ def _print_matrix(result: Any) -> None:
     for col in ("ms", "speed", "metric"):
         table.add_column(col, justify="right", overflow="fold")
     table.add_column("MB", justify="right")
-    table.add_column("note", overflow="fold", max_width=22)
+    table.add_column("note", overflow="fold", max_width=16)
     skipped: dict[str, list[str]] = {}
     for r in res.rows:
         if r.error and r.error.startswith("not built: "):  # grouped below, first clause only

@@ -460,9 +460,13 @@ def profile_model(
         )
         chosen = _auto_metric(evaluation) if metric == "auto" else metric
         if chosen is None:
-            first = source_runner.predict(evaluation.x[:1])
-            first = first[0] if isinstance(first, list) else first
-            m: Metric = unlabeled_metric(tuple(np.shape(first)))
+            reference = predict_all(source_runner, evaluation.x, 16)
+            m: Metric = unlabeled_metric(tuple(np.shape(reference)))
+            classes = reference.reshape(len(reference), -1).argmax(1)
+            if m.name == "agreement" and len(np.unique(classes)) < 2:
+                # the source predicts one class for every sample (untrained weights, one-class data):
+                # agreeing on it proves nothing, so judge the outputs themselves
+                m = get_metric("fidelity")
         else:
             m = get_metric(chosen)
         if m.needs_labels and not m.targets_are_inputs and evaluation.y is None:
@@ -470,7 +474,8 @@ def profile_model(
                 f"metric {m.name} needs labels but the data has none ({dataset.spec}): use class subfolders, "
                 "a CSV of targets, or --metric agreement/fidelity to compare with the source model"
             )
-        reference = predict_all(source_runner, evaluation.x, 16) if m.targets_are_reference else None
+        if chosen is not None:
+            reference = predict_all(source_runner, evaluation.x, 16) if m.targets_are_reference else None
         source_precision = source_runner.precision()
     argv = {
         "--data": data,
