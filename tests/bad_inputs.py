@@ -34,6 +34,8 @@ class Case:
     argv: tuple[str, ...]
     code: int
     why: str
+    per_photo: bool = False
+    """The CLI reports this input as one reason line naming the photo (a batch keeps going past it)."""
 
     @property
     def id(self) -> str:
@@ -57,8 +59,8 @@ CLIS = {
 """Console script -> module with its Typer ``app`` (``module:name`` when not ``app``); ``main()`` runs it."""
 
 
-def _c(cli: str, why: str, code: int, *argv: str) -> Case:
-    return Case(cli, tuple(argv), code, why)
+def _c(cli: str, why: str, code: int, *argv: str, per_photo: bool = False) -> Case:
+    return Case(cli, tuple(argv), code, why, per_photo)
 
 
 P, Q, T, V, E = (
@@ -221,8 +223,8 @@ CASES: list[Case] = [
     _c(OCR, "not a digit", USAGE, "day", "x"),
     _c(OCR, "unknown weights", USAGE, "read", "{tiny_png}", "--weights", "bogus"),
     # plate-reader
-    _c(PR, "zero-byte photo", USAGE, "read", "{zero_png}"),
-    _c(PR, "truncated photo", USAGE, "read", "{trunc_png}"),
+    _c(PR, "zero-byte photo", USAGE, "read", "{zero_png}", per_photo=True),
+    _c(PR, "truncated photo", USAGE, "read", "{trunc_png}", per_photo=True),
     _c(PR, "decompression bomb", USAGE, "read", "{bomb_png}"),
     _c(PR, "over the pixel limit", USAGE, "read", "{big_png}"),
     _c(PR, "empty folder", USAGE, "read", "{empty_dir}"),
