@@ -70,7 +70,8 @@ def render(
     ))  # fmt: skip
     if cae:
         parts.append(
-            f"\nDocument 004: Keras {DOC004['mae_keras']} vs int8 {DOC004['mae_int8']} (+14 %), full MNIST."
+            f"\nThe Coral autoencoder study: Keras {DOC004['mae_keras']} vs int8 {DOC004['mae_int8']}"
+            " (+14 %), full MNIST."
         )
     parts += ["", "## Table 5.2: file sizes", ""]
     size_rows = [[r.name, Path(r.path).name, _kb(r.size_bytes), f"{r.size_bytes / res[0].size_bytes:.2f}×"]
@@ -83,7 +84,7 @@ def render(
                 size_rows.append(["edgetpu (compiled)", Path(m["output_model"]).name, _kb(size), ratio])
     parts.append(_table(["variant", "file", "KiB", "vs Keras file"], size_rows))
     parts.append(
-        "\nDocument 004: "
+        "\nThe Coral autoencoder study: "
         + (
             "226 KB h5 / 23 KB int8 / 101 KB Edge TPU."
             if cae

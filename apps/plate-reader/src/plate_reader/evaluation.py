@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from edgesmith.profiling.artifacts import load_sidecar
 from plate_reader.artifacts import BACKENDS, cache_dir, detector_artifact
 from plate_reader.detector import DETECTOR_INPUT, AnnotationError, load_annotated_images
 
@@ -175,8 +176,10 @@ def matrix_variants(backends: Sequence[str], extra: Sequence[str], threads: int 
             )
             continue
         opts = {"threads": threads} if threads else {}
+        sidecar = load_sidecar(artifact)  # the precision the artifact was built at, as its sidecar says
+        precision = sidecar.precision if sidecar is not None and sidecar.precision else "fp32"
         variants.append(Variant(name, artifact, backend=BACKENDS[b], baseline=(b == "keras"), options=opts,
-                                precision="int8" if b == "tflite-int8" else "fp32"))  # fmt: skip
+                                precision=precision))  # fmt: skip
     for spec in extra:
         try:
             variants.append(Variant.parse(spec))
