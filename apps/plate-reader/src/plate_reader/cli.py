@@ -270,7 +270,7 @@ def matrix_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
-    """The Costa Rica plate study's backend × precision matrix of the one-box regressor, then its end-to-end figures.
+    """The Costa Rica plate study's backend × precision matrix of the one-box regressor, then end to end.
 
     Matrix: detector latency (ms, batch 1), % IoU > 0.5, memory (MB), size (MB) per backend × precision
     (× pruned with --variant). End to end: plate found / last digit / exact plate (%) and ms per photo.
