@@ -53,6 +53,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="skip training: export these weights (a checkpoint.weights.h5 a run left in --out)",
     )
+    p.add_argument(
+        "--init-from", type=Path, help="start from these weights (fine-tune a trained detector on new scenes)"
+    )
     p.add_argument("--cache", type=Path, help="folder to keep the generated arrays in (.npz) between runs")
     return p.parse_args(argv)
 
@@ -172,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         str(args.out / "checkpoint.weights.h5"), save_weights_only=True
     )
     t0 = time.perf_counter()
+    if args.init_from is not None:
+        model.load_weights(args.init_from)
     if args.export_from is None:
         history = model.fit(ds, validation_data=val, epochs=args.epochs, verbose=2, callbacks=[checkpoint])
         losses = {"final_loss": float(history.history["loss"][-1]),

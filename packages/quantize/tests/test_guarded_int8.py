@@ -102,7 +102,7 @@ def test_metric_losses_and_refusals(hostile_heldout) -> None:
         resolve_metric("miou", x, y, (None, 4))
 
 
-def test_fused_conv_batchnorm_op_is_named_after_the_convolution() -> None:
+def test_fused_ops_are_named_after_the_layer_that_computes_them() -> None:
     from edgesmith.datasets.tf_runtime import keras
 
     inp = keras.Input((16, 16, 3))
@@ -111,13 +111,14 @@ def test_fused_conv_batchnorm_op_is_named_after_the_convolution() -> None:
     x = keras.layers.ReLU(name="conv_relu")(x)
     x = keras.layers.DepthwiseConv2D(3, name="dw")(x)
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
-    model = keras.Model(inp, keras.layers.Dense(2, name="out")(x))
+    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid", name="out")(x))
     cal = calibrate(model, np.random.default_rng(0).random((20, 16, 16, 3), dtype=np.float32))
     assert [(op.op, op.layer) for op in cal.layer_map.ops] == [
         ("CONV_2D", "conv"),
         ("DEPTHWISE_CONV_2D", "dw"),
         ("MEAN", "gap"),
         ("FULLY_CONNECTED", "out"),
+        ("LOGISTIC", "out"),  # named after the signature, it belongs to the layer feeding it
     ]
 
 

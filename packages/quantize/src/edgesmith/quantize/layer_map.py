@@ -157,6 +157,14 @@ def map_interpreter(interp: Any, layer_names: Sequence[str], kinds: dict[str, st
                 layer=layer,
             )
         )
+    # An op that names no layer (the model's last activation, named after the signature) belongs to the
+    # layer that feeds it: Dense(activation="sigmoid") converts to FULLY_CONNECTED + LOGISTIC.
+    writer = {i: op for op in mapped for i in op.output_indices}
+    for k, op in enumerate(mapped):
+        if op.layer is None:
+            source = next((writer[i] for i in op.inputs if i in writer), None)
+            if source is not None and source.layer is not None:
+                mapped[k] = dataclasses.replace(op, layer=source.layer)
     return LayerMap(tuple(mapped))
 
 
