@@ -34,30 +34,34 @@ def _rules(target: Any) -> str:
 
 
 def design_space_samples(func: Any, target: Any, samples: int, seed: int = 0) -> list[Any]:
-    """Up to ``samples`` scheduled variants (postprocessors applied) of a PrimFunc, deterministic per seed."""
+    """Up to ``samples`` scheduled variants (postprocessors applied) of a PrimFunc, deterministic per seed.
+
+    Each round of the design-space generator yields one sample per sketch (e.g. with and without
+    compute-at), with fresh random decisions; rounds repeat until there are enough.
+    """
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
     fmod = tvm.IRModule({"main": func.with_attr("global_symbol", "main")})
+    kind = _rules(target)
+    generator = ms.space_generator.PostOrderApply(sch_rules=kind, postprocs=kind, mutator_probs={})
+    ctx = ms.TuneContext(
+        mod=fmod, target=target, space_generator=generator, rand_state=seed + 1, num_threads=1
+    )
     out: list[Any] = []
-    for k in range(samples * 2):  # a sample the postprocessors reject is redrawn, within reason
-        if len(out) == samples:
-            break
-        kind = _rules(target)
-        generator = ms.space_generator.PostOrderApply(sch_rules=kind, postprocs=kind, mutator_probs={})
-        ctx = ms.TuneContext(
-            mod=fmod, target=target, space_generator=generator, rand_state=seed + k + 1, num_threads=1
-        )
+    for _ in range(max(2, samples)):  # a sample the postprocessors reject is redrawn, within reason
         try:
             spaces = ctx.generate_design_space()
         except Exception:  # the rules cannot schedule this kernel at all
             return out
-        sch = spaces[k % len(spaces)]
-        try:
-            if all(p.apply(sch) for p in ctx.space_generator.postprocs):
-                out.append(sch.mod["main"])
-        except Exception:
-            continue
+        for sch in spaces:
+            try:
+                if all(p.apply(sch) for p in ctx.space_generator.postprocs):
+                    out.append(sch.mod["main"])
+            except Exception:
+                continue
+            if len(out) == samples:
+                return out
     return out
 
 
