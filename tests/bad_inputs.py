@@ -34,6 +34,8 @@ class Case:
     argv: tuple[str, ...]
     code: int
     why: str
+    per_photo: bool = False
+    """The CLI reports this input as one reason line naming the photo (a batch keeps going past it)."""
 
     @property
     def id(self) -> str:
@@ -52,12 +54,13 @@ CLIS = {
     "plate-reader": "plate_reader.cli",
     "face-recognizer": "face_recognizer.cli",
     "autoencoder-edge": "autoencoder_edge.cli",
+    "edgesmith-studies": "edgesmith.studies.cli:study_app",
 }
-"""Console script -> module holding its Typer ``app`` (each ``main()`` is ``run_cli(app)``)."""
+"""Console script -> module with its Typer ``app`` (``module:name`` when not ``app``); ``main()`` runs it."""
 
 
-def _c(cli: str, why: str, code: int, *argv: str) -> Case:
-    return Case(cli, tuple(argv), code, why)
+def _c(cli: str, why: str, code: int, *argv: str, per_photo: bool = False) -> Case:
+    return Case(cli, tuple(argv), code, why, per_photo)
 
 
 P, Q, T, V, E = (
@@ -220,8 +223,8 @@ CASES: list[Case] = [
     _c(OCR, "not a digit", USAGE, "day", "x"),
     _c(OCR, "unknown weights", USAGE, "read", "{tiny_png}", "--weights", "bogus"),
     # plate-reader
-    _c(PR, "zero-byte photo", USAGE, "read", "{zero_png}"),
-    _c(PR, "truncated photo", USAGE, "read", "{trunc_png}"),
+    _c(PR, "zero-byte photo", USAGE, "read", "{zero_png}", per_photo=True),
+    _c(PR, "truncated photo", USAGE, "read", "{trunc_png}", per_photo=True),
     _c(PR, "decompression bomb", USAGE, "read", "{bomb_png}"),
     _c(PR, "over the pixel limit", USAGE, "read", "{big_png}"),
     _c(PR, "empty folder", USAGE, "read", "{empty_dir}"),
@@ -281,6 +284,14 @@ CASES: list[Case] = [
     _c(A, "quantize without a model", USAGE, "quantize", "--out", "{empty_dir}"),
     _c(A, "show a missing run", USAGE, "show", "--out", "{missing}"),
     _c(A, "bench without a model", USAGE, "bench", "--out", "{empty_dir}"),
+]
+
+
+S = "edgesmith-studies"
+CASES += [
+    _c(S, "unknown variant", USAGE, "cifar-sweep", "-o", "{out}/sweep", "--variants", "bogus"),
+    _c(S, "malformed grid csv", USAGE, "solar", "-o", "{out}/solar", "--grid", "{bad_csv}"),
+    _c(S, "missing grid", USAGE, "solar", "-o", "{ro}/solar", "--grid", "{missing}/grid.csv"),
 ]
 
 

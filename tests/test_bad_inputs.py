@@ -31,6 +31,11 @@ def read_only(tmp_path_factory: pytest.TempPathFactory):
     undo_read_only(folder)
 
 
+def _app(cli: str):
+    module, _, name = CLIS[cli].partition(":")
+    return getattr(importlib.import_module(module), name or "app")
+
+
 def _files_under(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
@@ -51,7 +56,7 @@ def test_bad_input(case: Case, inputs, tmp_path, capfd, request, monkeypatch) ->
     argv = [a.format(**places) for a in case.argv]
     watched = [out] + ([Path(places["ro"])] if "ro" in places else [])
     before = {w: _files_under(w) for w in watched}
-    app = importlib.import_module(CLIS[case.cli]).app
+    app = _app(case.cli)
     cwd = os.getcwd()
     os.chdir(tmp_path)  # a command writing a default file name would write here, not in the repository
     start = time.monotonic()
@@ -65,7 +70,10 @@ def test_bad_input(case: Case, inputs, tmp_path, capfd, request, monkeypatch) ->
     errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
     assert "Traceback" not in both, both
     assert code == case.code, f"exit {code}, expected {case.code}:\n{both}"
-    if case.code == 1:
+    if case.per_photo:  # a batch command: one reason line naming the photo instead of an error: line
+        named = [line for line in captured.err.splitlines() if Path(argv[1]).name in line]
+        assert len(named) == 1 and not errors, both
+    elif case.code == 1:
         assert len(errors) <= 1, both
     else:
         assert len(errors) == 1, both
@@ -73,3 +81,21 @@ def test_bad_input(case: Case, inputs, tmp_path, capfd, request, monkeypatch) ->
         assert _files_under(w) == before[w], f"left behind in {w}: {_files_under(w)}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "nothing written beside the output"
     assert elapsed < 60, f"took {elapsed:.0f} s"
+
+
+@pytest.mark.parametrize(
+    ("cli", "argv"),
+    [
+        ("edgesmith-profile", ["bench", "{tflite}", "--runs", "2"]),
+        ("edgesmith-quantize", ["convert", "{keras}", "-o", "{out}/m.tflite", "--mode", "float16"]),
+    ],
+)
+def test_model_over_the_size_limit_is_refused_before_loading(cli, argv, inputs, tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv("EDGESMITH_MAX_MODEL_MB", "0.001")  # 1 kB: every tiny model is over it
+    out = tmp_path / "out"
+    out.mkdir()
+    places = {k: str(v) for k, v in inputs.items()} | {"out": str(out)}
+    code = invoke(_app(cli), [a.format(**places) for a in argv], cli)
+    err = capfd.readouterr().err
+    assert code == 2 and "over the 0.001 MB limit" in err and "EDGESMITH_MAX_MODEL_MB" in err, err
+    assert list(out.iterdir()) == []

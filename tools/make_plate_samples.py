@@ -4,7 +4,7 @@
 
 ``plate.jpg`` carries plate BTR-376 (last digit 6 → Wednesday, document 001's example); the others cover the
 older numeric format and other photos/angles. ``plates.csv`` (document 001's columns) and ``texts.csv`` hold
-the ground truth.
+the ground truth. ``street/`` holds street scenes with several plates and their ``labels.csv``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ SAMPLES = (  # (file name, seed, plate text)
     ("plate_4.jpg", 5150, "FHD-234"),
 )
 SIZE = (640, 480)
+STREET = (77, 4, 8)  # seed, photos, first photo index of the multi-plate street samples
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
             writer.writerow((name, text))
             print(f"{args.out / name}: {text} box {np.round(box, 3).tolist()}")
     write_plate_csv(args.out / "plates.csv", boxes)
+    # street photos with several plates each: a labelled folder (labels.csv) for `plate-reader bench --data`
+    from edgesmith.datasets.plate_scenes import write_scenes
+
+    street = write_scenes(args.out / "street", n=STREET[1], seed=STREET[0], start=STREET[2])
+    print(f"{street}: {STREET[1]} street photos (seed {STREET[0]}, from photo {STREET[2]})")
     return 0
 
 

@@ -36,11 +36,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1, help="seed of the training photos (validation: seed+1000)")
     p.add_argument("--size", type=int, default=384, help="square input side in pixels (multiple of 32)")
     p.add_argument("--width", type=int, default=16, help="network width multiplier (channels of the stem)")
+    p.add_argument(
+        "--crop",
+        type=int,
+        default=256,
+        help="train on random square crops of this side (multiple of 8; 0 = whole input): the "
+        "network is fully convolutional, and crops cost a fraction of a full input per step",
+    )
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--lr", type=float, default=3e-3, help="peak Adam learning rate (cosine decay)")
     p.add_argument("--calib-n", type=int, default=200, help="representative photos for int8 calibration")
     p.add_argument("--workers", type=int, default=2, help="processes generating photos")
+    p.add_argument(
+        "--export-from",
+        type=Path,
+        help="skip training: export these weights (a checkpoint.weights.h5 a run left in --out)",
+    )
+    p.add_argument(
+        "--init-from", type=Path, help="start from these weights (fine-tune a trained detector on new scenes)"
+    )
     p.add_argument("--cache", type=Path, help="folder to keep the generated arrays in (.npz) between runs")
     return p.parse_args(argv)
 
@@ -63,13 +78,30 @@ def make_set(seed: int, n: int, size: int, workers: int, cache: Path | None) -> 
     if path is not None and path.is_file():
         z = np.load(path, allow_pickle=True)
         return z["x"], z["y"], list(z["boxes"])
+    # photo i depends only on (seed, i): a smaller cached set of the same seed is the start of this one
+    smaller = (
+        sorted(
+            cache.glob(f"scenes_seed{seed}_n*_s{size}.npz"),
+            key=lambda p: -int(p.stem.split("_n")[1].split("_")[0]),
+        )
+        if cache
+        else []
+    )
+    head: list = []
+    for old in smaller:
+        m = int(old.stem.split("_n")[1].split("_")[0])
+        if m < n:
+            z = np.load(old, allow_pickle=True)
+            head = list(zip(z["x"], z["y"], list(z["boxes"]), strict=True))
+            break
     t0 = time.perf_counter()
-    jobs = [(seed, i, size) for i in range(n)]
+    jobs = [(seed, i, size) for i in range(len(head), n)]
     if workers > 1:
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             parts = pool.map(_sample, jobs, chunksize=32)
     else:
         parts = [_sample(j) for j in jobs]
+    parts = head + list(parts)
     x = np.stack([p[0] for p in parts])
     y = np.stack([p[1] for p in parts])
     boxes = [p[2] for p in parts]
@@ -113,11 +145,22 @@ def main(argv: list[str] | None = None) -> int:
     x, y, _ = make_set(args.seed, args.train_n, args.size, args.workers, args.cache)
     xv, yv, bv = make_set(args.seed + 1000, args.val_n, args.size, args.workers, args.cache)
     tf.keras.utils.set_random_seed(args.seed)
-    model = plate_centernet(args.size, args.width)
+    model = plate_centernet(None, args.width)  # any input size: crops to train, the full input to validate
     steps = int(np.ceil(len(x) / args.batch_size)) * args.epochs
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=steps, alpha=0.02,
                                                       warmup_target=None)  # fmt: skip
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=centernet_loss())
+
+    from edgesmith.datasets.box_grid import STRIDE
+
+    crop = args.crop if 0 < args.crop < args.size else args.size
+    cells, grid = crop // STRIDE, args.size // STRIDE
+
+    def random_crop(img, target):
+        # offsets on the grid, so the precomputed target crops with the image
+        oy, ox = (tf.random.uniform((), 0, grid - cells + 1, dtype=tf.int32) for _ in range(2))
+        img = img[oy * STRIDE : oy * STRIDE + crop, ox * STRIDE : ox * STRIDE + crop]
+        return to_float(img, target[oy : oy + cells, ox : ox + cells])
 
     def to_float(img, target):
         img = tf.cast(img, tf.float32) / 255.0
@@ -125,10 +168,22 @@ def main(argv: list[str] | None = None) -> int:
         return tf.clip_by_value(img, 0.0, 1.0), tf.cast(target, tf.float32)
 
     ds = (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=args.seed)
-          .map(to_float, num_parallel_calls=2).batch(args.batch_size).prefetch(2))  # fmt: skip
+          .map(random_crop, num_parallel_calls=2).batch(args.batch_size).prefetch(2))  # fmt: skip
     val = tf.data.Dataset.from_tensor_slices((xv, yv)).map(to_float).batch(32)
+    args.out.mkdir(parents=True, exist_ok=True)
+    checkpoint = keras.callbacks.ModelCheckpoint(
+        str(args.out / "checkpoint.weights.h5"), save_weights_only=True
+    )
     t0 = time.perf_counter()
-    history = model.fit(ds, validation_data=val, epochs=args.epochs, verbose=2)
+    if args.init_from is not None:
+        model.load_weights(args.init_from)
+    if args.export_from is None:
+        history = model.fit(ds, validation_data=val, epochs=args.epochs, verbose=2, callbacks=[checkpoint])
+        losses = {"final_loss": float(history.history["loss"][-1]),
+                  "final_val_loss": float(history.history["val_loss"][-1])}  # fmt: skip
+    else:
+        model.load_weights(args.export_from)
+        losses = {"weights": str(args.export_from)}
     train_s = time.perf_counter() - t0
     print(f"trained {args.epochs} epochs on {len(x)} photos in {train_s:.0f} s", flush=True)
 
@@ -136,19 +191,20 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     keras_path = out / KERAS_NAME
     tmp = out / f".{KERAS_NAME}.tmp.keras"
-    inference_model = keras.models.clone_model(model)  # uncompiled: no optimizer state, no custom loss
+    inference_model = plate_centernet(args.size, args.width)  # fixed input size, uncompiled
     inference_model.set_weights(model.get_weights())
     inference_model.save(tmp)
     tmp.replace(keras_path)
+
     def float_predict(a: np.ndarray) -> np.ndarray:
-        return model(a[None].astype(np.float32) / 255.0, training=False)[0].numpy()
+        return inference_model(a[None].astype(np.float32) / 255.0, training=False)[0].numpy()
 
     float_metrics = recall_at_50(float_predict, xv, bv)
     rng = np.random.default_rng(args.seed)
     calib = x[np.sort(rng.choice(len(x), size=min(args.calib_n, len(x)), replace=False))].astype(np.float32)
     calib /= 255.0
     int8_path = out / INT8_NAME
-    convert(model, "int8", calib, io_dtype="uint8", calibration_samples=len(calib), seed=args.seed,
+    convert(inference_model, "int8", calib, io_dtype="uint8", calibration_samples=len(calib), seed=args.seed,
             output=int8_path)  # fmt: skip
     from ai_edge_litert.interpreter import Interpreter
 
@@ -169,15 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         "decoder": "edgesmith.datasets.box_grid.decode_grid",
         "input": {"shape": [args.size, args.size, 3], "range": [0.0, 1.0],
                   "preprocess": "edgesmith.datasets.box_grid.letterbox (aspect kept, grey pad), /255"},
-        "params": int(model.count_params()),
+        "params": int(inference_model.count_params()),
         "train_data": {"generator": "edgesmith.datasets.plate_scenes", "seed": args.seed, "n": len(x),
                        "hash": _hash(x)},
         "eval_data": {"generator": "edgesmith.datasets.plate_scenes", "seed": args.seed + 1000,
                       "n": len(xv), "hash": _hash(xv), "split": "val"},
         "training": {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
                      "loss": "CenterNet focal + 5 * L1(box)", "seconds": round(train_s, 1),
-                     "final_loss": float(history.history["loss"][-1]),
-                     "final_val_loss": float(history.history["val_loss"][-1])},
+                     **losses},
         "tool_versions": {**versions(), "numpy": np.__version__},
         "command": "uv run python tools/train_plate_detector.py " + " ".join(argv or sys.argv[1:]),
     }  # fmt: skip

@@ -1,14 +1,17 @@
-"""Train the ocr-plate CRNN on generated plate crops and ship it as float + int8 TFLite with sidecars.
+"""Train the ocr-plate corner regressor and CRNN on loose plate crops; ship both as float + int8 TFLite.
 
-    uv run python tools/train_plate_ocr.py                      # the shipped weights (≈15 min, 2 cores)
-    uv run python tools/train_plate_ocr.py --train-n 2000 --epochs 1 --out /tmp/crnn   # smoke run
+    uv run python tools/train_plate_ocr.py --cache /tmp/crnn_cache            # the shipped weights
+    uv run python tools/train_plate_ocr.py --train-synth 800 --train-street 0 --epochs 1 --corner-epochs 1 \\
+        --val-street 0 --eval-n 20 --out /tmp/crnn                             # smoke run
 
-Training crops come from ``plate_crops.synth_crop`` (seed ``--seed``), validation crops from full
-``compose_scene`` photos (seed ``--seed + 1``), and the figures written into the sidecars from ``--eval-n``
-scene crops with ``--eval-seed``, which no training step ever sees. Both files are made by
-edgesmith.quantize's ``convert`` (float32, and full-integer int8 with int8 I/O calibrated on
-``--calib-n`` training crops); the trained Keras model is kept as ``crnn.keras`` under ``--cache`` so a
-re-export (``--from-keras``) needs no retraining.
+Crops are cut the way the plate-reader app cuts them (detector box ±10 % size, ±8 % shift, grown by
+``CROP_MARGIN``) from two generators: fast posed plates on photo patches (``synth``) and the detector's
+street scenes (``street``, edgesmith.datasets.plate_scenes), all drawn with the TRAINING fonts. Seeds:
+training ``--seed``, validation ``--seed + 1`` (per-epoch accuracy, the rectifier comparison and the
+confidence threshold), figures in the sidecars ``--eval-seed`` (never seen by training). The CRNN learns
+from plates rectified with the true corners plus a corner regressor's error (and 10 % with the margin's
+guess), so it reads whatever the rectifier gives it. Both networks go through edgesmith.quantize's
+``convert`` (float32, and full-integer int8 with int8 I/O calibrated on training crops).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import multiprocessing
 import os
 import platform
 import sys
@@ -26,90 +28,25 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from plate_ocr_data import HEIGHT, WIDTH, _quad_iou, render
+
 from edgesmith.ocr_plate.crnn_reader import SHIPPED, WEIGHTS_DIR, CrnnReader
 from edgesmith.ocr_plate.ctc import encode, greedy_decode
 from edgesmith.ocr_plate.plate_format import PLATE_ALPHABET
-from edgesmith.ocr_plate.preprocess import crnn_input
+from edgesmith.ocr_plate.rectify import CORNER_INPUT, CORNER_WEIGHTS, CROP_MARGIN
 
-HEIGHT, WIDTH, MAX_LABEL = 32, 128, 8
-EVAL_MARGIN = 0.06  # plate-reader grows the detector's box by 6 % per side before reading
-
-
-def _render_chunk(args: tuple[str, int, int, int]) -> tuple[np.ndarray, list[str]]:
-    """Worker: crops ``start..stop`` of ``(source, seed)`` as uint8 CRNN inputs and their texts."""
-    import cv2
-
-    from edgesmith.ocr_plate.plate_crops import scene_crop, synth_crop
-
-    cv2.setNumThreads(1)
-    source, seed, start, stop = args
-    make = synth_crop if source == "synth" else scene_crop
-    xs, texts = [], []
-    for i in range(start, stop):
-        crop, text = make(np.random.default_rng([seed, i]))
-        xs.append(np.round(crnn_input(crop, HEIGHT, WIDTH) * 255).astype(np.uint8))
-        texts.append(text)
-    return np.stack(xs), texts
-
-
-def render(
-    source: str, seed: int, n: int, workers: int, label: str, cache: Path | None = None
-) -> tuple[np.ndarray, list[str]]:
-    """``n`` crops of ``source`` rendered by ``workers`` processes (or read back from ``cache``)."""
-    from rich.progress import Progress
-
-    cached = None if cache is None else cache / f"crnn_{source}_{seed}_{n}_{HEIGHT}x{WIDTH}.npz"
-    if cached is not None and cached.is_file():
-        with np.load(cached) as data:
-            return data["x"], [str(t) for t in data["texts"]]
-
-    from edgesmith.datasets.plate_synth import random_background
-
-    random_background(np.random.default_rng(0), (8, 8))  # load the bundled photos once, before forking
-    chunk = 250
-    jobs = [(source, seed, s, min(s + chunk, n)) for s in range(0, n, chunk)]
-    xs, texts = [], []
-    with Progress() as progress, multiprocessing.get_context("fork").Pool(workers) as pool:
-        task = progress.add_task(f"rendering {label} ({source}, seed {seed})", total=n)
-        for x, t in pool.imap(_render_chunk, jobs):
-            xs.append(x)
-            texts.extend(t)
-            progress.advance(task, len(t))
-    x = np.concatenate(xs)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(cached.stem + ".tmp.npz")
-        np.savez(tmp, x=x, texts=np.array(texts))
-        os.replace(tmp, cached)
-    return x, texts
+MAX_LABEL = 8
+OLD_MARGIN = (
+    0.06  # the old crop set: the Costa Rica plate study's scenes grown by plate-reader's former 6 % margin
+)
 
 
 def exact_accuracy(probs: np.ndarray, texts: list[str]) -> float:
     """Share of crops whose greedy decode equals the label."""
     hits = sum(greedy_decode(p, PLATE_ALPHABET)[0] == t for p, t in zip(probs, texts, strict=True))
     return hits / len(texts)
-
-
-def evaluate_tflite(path: Path, crops: list[np.ndarray], texts: list[str]) -> dict[str, float]:
-    """Exact-plate and last-digit accuracy and mean latency of a shipped-format model through the reader."""
-    reader = CrnnReader(path, num_threads=1)
-    reader.read(crops[0])
-    exact = digit = valid = 0
-    start = time.perf_counter()
-    for crop, text in zip(crops, texts, strict=True):
-        r = reader.read(crop)
-        exact += r.text == text
-        digit += r.last_digit == int(text[-1])
-        valid += r.valid
-    ms = (time.perf_counter() - start) / len(crops) * 1e3
-    n = len(texts)
-    return {
-        "exact": exact / n,
-        "last_digit": digit / n,
-        "valid": valid / n,
-        "latency_ms": round(ms, 3),
-        "n": n,
-    }
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -120,94 +57,220 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _merge(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    parts = [p for p in parts if p and len(p["texts"])]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _augment_fn(tf, strokes: bool = False):
+    """Contrast/brightness jitter; with ``strokes`` also thicker/thinner strokes and wider/narrower glyphs
+    (batch-level: grey morphology and a horizontal rescale), so unseen faces look less new."""
+
+    def augment(x, y):
+        x = tf.cast(x, tf.float32)[..., None] / 255.0
+        x = tf.image.random_contrast(x, 0.6, 1.4)
+        x = tf.image.random_brightness(x, 0.15)
+        if strokes:
+            r = tf.random.uniform(())
+            dark_thicker = -tf.nn.max_pool2d(-x, (2, 2), 1, "SAME")  # dark ink grows
+            dark_thinner = tf.nn.max_pool2d(x, (2, 2), 1, "SAME")  # dark ink shrinks
+            x = tf.where(r < 0.25, dark_thicker, tf.where(r < 0.45, dark_thinner, x))
+            h, w = x.shape[1], x.shape[2]
+            scale = tf.random.uniform((), 0.85, 1.15)
+            nw = tf.cast(tf.round(w * scale), tf.int32)
+            x = tf.image.resize(x, (h, nw))
+            x = tf.image.resize_with_crop_or_pad(x, h, w)
+        return tf.clip_by_value(x, 0.0, 1.0), y
+
+    return augment
+
+
+def train_corners(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
+    """Fit the corner regressor on (crop, normalised corners); returns model, history, seconds."""
+    from edgesmith.ocr_plate.corner_model import build_corner_net
+
+    model = build_corner_net(CORNER_INPUT[1], CORNER_INPUT[0])
+    steps = args.corner_epochs * int(np.ceil(len(train["texts"]) / args.batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=max(steps, 1), alpha=0.02)
+    model.compile(keras.optimizers.Adam(schedule), loss=keras.losses.Huber(delta=0.05))
+    ds = (
+        tf.data.Dataset.from_tensor_slices((train["corner_x"], train["corner_y"]))
+        .shuffle(len(train["texts"]), seed=args.seed)
+        .batch(args.batch_size, drop_remainder=True)
+        .map(_augment_fn(tf), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    history: list[dict] = []
+    val_x = val["corner_x"].astype(np.float32)[..., None] / 255.0
+
+    class ValIoU(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            pred = model.predict(val_x, batch_size=256, verbose=0)
+            iou = float(
+                np.mean(
+                    [
+                        _quad_iou(p.reshape(4, 2), t.reshape(4, 2))
+                        for p, t in zip(pred, val["corner_y"], strict=True)
+                    ]
+                )
+            )
+            history.append({"epoch": epoch + 1, "loss": float((logs or {}).get("loss", 0.0)), "val_iou": iou})
+            print(
+                f"corners epoch {epoch + 1}: loss {history[-1]['loss']:.5f}  val quad IoU {iou:.4f}",
+                flush=True,
+            )
+
+    t0 = time.time()
+    model.fit(ds, epochs=args.corner_epochs, verbose=2, callbacks=[ValIoU()])
+    return model, history, time.time() - t0
+
+
+def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
+    """Fit the CRNN with CTC on rectified plates; returns the softmax model, history, seconds."""
+    from edgesmith.ocr_plate.crnn_model import build_crnn, ctc_loss, with_softmax
+
+    y = np.stack([encode(str(t), PLATE_ALPHABET, MAX_LABEL) for t in train["texts"]])
+    if args.init_from is not None:  # fine-tune a saved run: its softmax model, minus the softmax
+        saved = keras.models.load_model(args.init_from / "crnn.keras", compile=False)
+        model = keras.Model(saved.input, saved.get_layer("logits").output)
+    else:
+        model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
+    steps = args.epochs * int(np.ceil(len(y) / args.batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(steps, 1), alpha=0.02)
+    model.compile(keras.optimizers.Adam(schedule), loss=ctc_loss)
+    ds = (
+        tf.data.Dataset.from_tensor_slices((train["crnn_x"], y))
+        .shuffle(len(y), seed=args.seed, reshuffle_each_iteration=True)
+        .batch(args.batch_size, drop_remainder=True)
+        .map(_augment_fn(tf, strokes=args.stroke_aug), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    infer = with_softmax(model)
+    val_x = val["crnn_x"].astype(np.float32)[..., None] / 255.0
+    val_t = [str(t) for t in val["texts"]]
+    history: list[dict] = []
+
+    class ValAccuracy(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            acc = exact_accuracy(infer.predict(val_x, batch_size=256, verbose=0), val_t)
+            history.append(
+                {"epoch": epoch + 1, "loss": float((logs or {}).get("loss", 0.0)), "val_exact": acc}
+            )
+            print(f"crnn epoch {epoch + 1}: loss {history[-1]['loss']:.4f}  val exact {acc:.4f}", flush=True)
+
+    t0 = time.time()
+    model.fit(ds, epochs=args.epochs, verbose=2, callbacks=[ValAccuracy()])
+    return infer, history, time.time() - t0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=WEIGHTS_DIR, help="folder for the .tflite files + sidecars")
-    ap.add_argument("--train-n", type=int, default=30000, help="training crops rendered once")
-    ap.add_argument("--val-n", type=int, default=600, help="validation scene crops (per-epoch accuracy)")
-    ap.add_argument("--eval-n", type=int, default=600, help="held-out scene crops for the sidecar figures")
+    ap.add_argument("--train-synth", type=int, default=16000, help="synth training crops")
+    ap.add_argument("--train-street", type=int, default=1500, help="street training photos (0-3 crops each)")
+    ap.add_argument("--val-synth", type=int, default=300, help="synth validation crops")
+    ap.add_argument("--val-street", type=int, default=300, help="street validation photos")
+    ap.add_argument("--sweep-n", type=int, default=300, help="validation crops for the confidence threshold")
+    ap.add_argument("--eval-n", type=int, default=300, help="held-out street crops for the sidecar figures")
     ap.add_argument("--calib-n", type=int, default=300, help="int8 calibration crops (from training data)")
-    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--epochs", type=int, default=12, help="CRNN epochs")
+    ap.add_argument("--corner-epochs", type=int, default=8, help="corner regressor epochs")
     ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=2e-3, help="peak Adam learning rate (cosine decay)")
+    ap.add_argument(
+        "--lr", type=float, default=2e-3, help="peak Adam learning rate of the CRNN (cosine decay)"
+    )
     ap.add_argument("--seed", type=int, default=7, help="training data seed (validation uses seed + 1)")
+    ap.add_argument(
+        "--more-seeds", default="", help="comma list of further training seeds, each as many crops again"
+    )
     ap.add_argument("--eval-seed", type=int, default=2026, help="held-out seed, never used for training")
+    ap.add_argument("--max-wrong-day", type=float, default=0.005, help="threshold rule on validation crops")
     ap.add_argument("--workers", type=int, default=2, help="processes rendering crops")
     ap.add_argument("--cache", type=Path, default=None, help="keep rendered crops here to reuse across runs")
-    ap.add_argument("--from-keras", type=Path, default=None, help="skip training: export this .keras model")
+    ap.add_argument(
+        "--from-keras",
+        type=Path,
+        default=None,
+        help="skip training: export the models a run saved in this folder",
+    )
+    ap.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="fine-tune the CRNN a run saved here, keep its corner net",
+    )
+    ap.add_argument("--stroke-aug", action="store_true", help="also vary stroke width and glyph width")
     args = ap.parse_args(argv)
     if args.eval_seed in (args.seed, args.seed + 1):
         ap.error("--eval-seed must differ from the training and validation seeds")
 
+    from edgesmith.datasets.plate_fonts import require_training_fonts
     from edgesmith.datasets.tf_runtime import keras, tf, versions
-    from edgesmith.ocr_plate.crnn_export import export_crnn
-    from edgesmith.ocr_plate.crnn_model import build_crnn, ctc_loss, with_softmax
 
+    fonts = require_training_fonts()
     t0 = time.time()
-    x_train, t_train = render("synth", args.seed, args.train_n, args.workers, "training crops", args.cache)
-    x_val, t_val = render("scene", args.seed + 1, args.val_n, args.workers, "validation crops", args.cache)
+    seeds = [args.seed, *(int(v) for v in args.more_seeds.split(",") if v.strip())]
+    if args.eval_seed in seeds or args.seed + 1 in seeds[1:]:
+        ap.error("--more-seeds must differ from the validation and held-out seeds")
+    sources = [("synth", args.train_synth), ("street", args.train_street)]
+    train = _merge(
+        [render(s, seed, n, args.workers, args.cache, "training") for seed in seeds for s, n in sources if n]
+    )
+    vsources = [("synth", args.val_synth), ("street", args.val_street)]
+    val = _merge(
+        [render(s, args.seed + 1, n, args.workers, args.cache, "validation") for s, n in vsources if n]
+    )
     gen_s = time.time() - t0
-    print(f"rendered {len(x_train)} + {len(x_val)} crops in {gen_s:.0f} s", flush=True)
-    y_train = np.stack([encode(t, PLATE_ALPHABET, MAX_LABEL) for t in t_train])
+    print(f"rendered {len(train['texts'])} + {len(val['texts'])} crops in {gen_s:.0f} s", flush=True)
 
     tf.keras.utils.set_random_seed(args.seed)
-    history: list[dict[str, float]] = []
-    train_s = 0.0
     if args.from_keras is not None:
-        model = keras.models.load_model(args.from_keras, compile=False)
-    else:
-        model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
-        steps = args.epochs * int(np.ceil(len(x_train) / args.batch_size))
-        schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=steps, alpha=0.02)
-        model.compile(keras.optimizers.Adam(schedule), loss=ctc_loss)
-
-        def augment(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            x = tf.cast(x, tf.float32) / 255.0
-            x = tf.image.random_contrast(x, 0.6, 1.4)
-            x = tf.image.random_brightness(x, 0.15)
-            return tf.clip_by_value(x, 0.0, 1.0), y
-
-        train_ds = (
-            tf.data.Dataset.from_tensor_slices((x_train, y_train))
-            .shuffle(len(x_train), seed=args.seed, reshuffle_each_iteration=True)
-            .batch(args.batch_size, drop_remainder=True)
-            .map(augment, num_parallel_calls=tf.data.AUTOTUNE)
-            .prefetch(tf.data.AUTOTUNE)
+        corners = keras.models.load_model(args.from_keras / "corners.keras", compile=False)
+        crnn = keras.models.load_model(args.from_keras / "crnn.keras", compile=False)
+        log = json.loads((args.from_keras / "history.json").read_text())
+        corner_history, corner_s, crnn_history, crnn_s = (
+            log[k] for k in ("corners", "corner_s", "crnn", "crnn_s")
         )
-        val_x = x_val.astype(np.float32) / 255.0
-        infer = with_softmax(model)
-
-        class ValAccuracy(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-                acc = exact_accuracy(infer.predict(val_x, batch_size=256, verbose=0), t_val)
-                history.append(
-                    {"epoch": epoch + 1, "loss": float((logs or {}).get("loss", 0.0)), "val_exact": acc}
-                )
-                print(f"epoch {epoch + 1}: loss {history[-1]['loss']:.4f}  val exact {acc:.4f}", flush=True)
-
-        t1 = time.time()
-        model.fit(train_ds, epochs=args.epochs, verbose=2, callbacks=[ValAccuracy()])
-        train_s = time.time() - t1
-
+    else:
+        if args.init_from is not None:
+            corners = keras.models.load_model(args.init_from / "corners.keras", compile=False)
+            log = json.loads((args.init_from / "history.json").read_text())
+            corner_history, corner_s = log["corners"], log["corner_s"]
+        else:
+            corners, corner_history, corner_s = train_corners(keras, tf, train, val, args)
         if args.cache is not None:
             args.cache.mkdir(parents=True, exist_ok=True)
-            model.save(args.cache / "crnn.keras")
-    infer = with_softmax(model)
+            corners.save(args.cache / "corners.keras")
+        crnn, crnn_history, crnn_s = train_crnn(keras, tf, train, val, args)
+        if args.init_from is not None:
+            crnn_history = [*log["crnn"], *({**h, "fine_tune": True} for h in crnn_history)]
+            crnn_s += log["crnn_s"]
+        if args.cache is not None:
+            crnn.save(args.cache / "crnn.keras")
+            log = {"corners": corner_history, "corner_s": corner_s, "crnn": crnn_history, "crnn_s": crnn_s}
+            (args.cache / "history.json").write_text(json.dumps(log))
+    print(f"trained: corners {corner_s:.0f} s, CRNN {crnn_s:.0f} s", flush=True)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    calib = x_train[np.random.default_rng(args.seed).choice(len(x_train), args.calib_n, replace=False)]
-    calib_x = calib.astype(np.float32) / 255.0
+    from edgesmith.ocr_plate.crnn_export import export_crnn
+
+    rng = np.random.default_rng(args.seed)
+    pick = rng.choice(len(train["texts"]), min(args.calib_n, len(train["texts"])), replace=False)
+    crnn_calib = train["crnn_x"][pick].astype(np.float32)[..., None] / 255.0
+    corner_calib = train["corner_x"][pick].astype(np.float32)[..., None] / 255.0
     artifacts = {
-        "float32": export_crnn(infer, "float32"),
-        "int8": export_crnn(infer, "int8", calib_x, calibration_samples=args.calib_n, seed=args.seed),
+        ("crnn", "float32"): export_crnn(crnn, "float32"),
+        ("crnn", "int8"): export_crnn(
+            crnn, "int8", crnn_calib, calibration_samples=len(pick), seed=args.seed
+        ),
+        ("corners", "float32"): export_crnn(corners, "float32"),
+        ("corners", "int8"): export_crnn(
+            corners, "int8", corner_calib, calibration_samples=len(pick), seed=args.seed
+        ),
     }
 
     import ai_edge_litert
     import cv2
 
-    from edgesmith.ocr_plate.plate_crops import crop_set
-
-    eval_crops, eval_texts = crop_set(args.eval_n, args.eval_seed, source="scene", margin=EVAL_MARGIN)
     tools = {
         **versions(),
         "ai_edge_litert": getattr(ai_edge_litert, "__version__", "unknown"),
@@ -215,54 +278,144 @@ def main(argv: list[str] | None = None) -> int:
         "opencv": cv2.__version__,
         "python": platform.python_version(),
     }
-    common = {
-        "model": "edgesmith.ocr_plate.crnn_model.build_crnn",
-        "converter": "edgesmith.quantize.convert",
-        "alphabet": PLATE_ALPHABET,
-        "blank_index": 0,
-        "input_height": HEIGHT,
-        "input_width": WIDTH,
-        "params": int(model.count_params()),
-        "train": {
-            "source": "edgesmith.ocr_plate.plate_crops.synth_crop",
-            "seed": args.seed,
-            "n": len(x_train),
-            "data_sha256": hashlib.sha256(x_train.tobytes()).hexdigest(),
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "lr": args.lr,
-            "render_s": round(gen_s, 1),
-            "train_s": round(train_s, 1),
-            "history": history,
-            "command": " ".join(["tools/train_plate_ocr.py", *(argv if argv is not None else sys.argv[1:])]),
-        },
-        "eval": {
-            "source": "edgesmith.ocr_plate.plate_crops.scene_crop",
-            "seed": args.eval_seed,
-            "n": args.eval_n,
-            "margin": EVAL_MARGIN,
-        },
-        "tools": tools,
+    data = {
+        "sources": "edgesmith.ocr_plate.plate_crops synth_crop + street_crops (plate_scenes)",
+        "seed": args.seed,
+        "seeds": seeds,
+        "n": len(train["texts"]),
+        "synth_draws": args.train_synth,
+        "street_photos": args.train_street,
+        "crop_margin": CROP_MARGIN,
+        "fonts": [p.name for p in fonts],
+        "data_sha256": hashlib.sha256(train["crnn_x"].tobytes()).hexdigest(),
+        "render_s": round(gen_s, 1),
+        "command": " ".join(["tools/train_plate_ocr.py", *(argv if argv is not None else sys.argv[1:])]),
     }
-    paths = {"float32": args.out / SHIPPED["float"], "int8": args.out / SHIPPED["int8"]}
-    sidecars = {}
-    for precision, artifact in artifacts.items():
-        path = paths[precision]
-        meta = {**artifact.sidecar(), **common, "artifact": path.name, "precision": precision}
+    names = {
+        ("crnn", "float32"): SHIPPED["float"],
+        ("crnn", "int8"): SHIPPED["int8"],
+        ("corners", "float32"): CORNER_WEIGHTS["float"],
+        ("corners", "int8"): CORNER_WEIGHTS["int8"],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    sidecars: dict[tuple[str, str], dict] = {}
+    for key, artifact in artifacts.items():
+        net, precision = key
+        path = args.out / names[key]
+        meta = {
+            **artifact.sidecar(),
+            "artifact": path.name,
+            "precision": precision,
+            "converter": "edgesmith.quantize.convert",
+        }
         meta["tools"] = {**artifact.sidecar()["tools"], **tools}
         if precision == "float32":  # every op is float by design: the per-op float list is noise here
-            noise = ("float_ops", "float_tensors")
-            meta["metrics"] = {k: v for k, v in meta["metrics"].items() if k not in noise}
-        # the sidecar must exist before the reader opens the model; metrics are added after evaluation
+            meta["metrics"] = {
+                k: v for k, v in meta["metrics"].items() if k not in ("float_ops", "float_tensors")
+            }
+        if net == "crnn":
+            meta.update(
+                model="edgesmith.ocr_plate.crnn_model.build_crnn",
+                alphabet=PLATE_ALPHABET,
+                blank_index=0,
+                input_height=HEIGHT,
+                input_width=WIDTH,
+                params=int(crnn.count_params()),
+                train={
+                    **data,
+                    "epochs": args.epochs,
+                    "batch_size": args.batch_size,
+                    "lr": args.lr,
+                    "train_s": round(crnn_s, 1),
+                    "history": crnn_history,
+                },
+            )
+        else:
+            meta.update(
+                model="edgesmith.ocr_plate.corner_model.build_corner_net",
+                input_height=CORNER_INPUT[1],
+                input_width=CORNER_INPUT[0],
+                output="corners TL, TR, BR, BL as x, y normalised by the crop's width and height",
+                params=int(corners.count_params()),
+                train={
+                    **data,
+                    "epochs": args.corner_epochs,
+                    "batch_size": args.batch_size,
+                    "train_s": round(corner_s, 1),
+                    "history": corner_history,
+                },
+            )
         write_atomic(path, artifact.content)
-        write_atomic(path.with_name(path.name + ".json"), json.dumps(meta, indent=2).encode())
-        sidecars[precision] = meta
-    for precision, path in paths.items():
-        meta = sidecars[precision]
-        meta["metrics"] = {**meta["metrics"], **evaluate_tflite(path, eval_crops, eval_texts)}
         write_atomic(path.with_name(path.name + ".json"), (json.dumps(meta, indent=2) + "\n").encode())
-        print(f"{path.name}: {meta['metrics']}")
-    print(f"rendered in {gen_s:.0f} s, trained in {train_s:.0f} s")
+        sidecars[key] = meta
+
+    # which rectifier fits better, on the validation crops (quad IoU with the true corners)
+    from edgesmith.ocr_plate.litert_model import TfliteModel
+
+    val_x = val["corner_x"].astype(np.float32)[..., None] / 255.0
+    truth = val["corner_y"].reshape(-1, 4, 2)
+    rect = {"contour": float(val["contour_iou"].mean()), "margin": float(val["margin_iou"].mean())}
+    for precision in ("float32", "int8"):
+        model = TfliteModel(args.out / names[("corners", precision)])
+        ious = [_quad_iou(model.run(x).reshape(4, 2), t) for x, t in zip(val_x, truth, strict=True)]
+        rect[f"corners-{precision}"] = float(np.mean(ious))
+    print("rectifier quad IoU on validation crops:", {k: round(v, 4) for k, v in rect.items()}, flush=True)
+
+    # the confidence threshold, chosen on validation crops through the real pipeline
+    from edgesmith.ocr_plate.evaluate import choose_threshold, evaluate_reader, threshold_sweep
+    from edgesmith.ocr_plate.plate_crops import crop_set
+    from edgesmith.ocr_plate.rectify import CornerRegressor
+
+    sweep_source = "street" if args.val_street else "synth"
+    val_crops, val_texts = crop_set(args.sweep_n, args.seed + 1, source=sweep_source)
+    reader = CrnnReader(
+        args.out / names[("crnn", "int8")],
+        rectifier=CornerRegressor(args.out / names[("corners", "int8")]),
+        min_confidence=0.0,
+    )
+    thresholds = np.round(np.arange(0.3, 0.99, 0.05), 2)
+    sweep = threshold_sweep([reader.read(c) for c in val_crops], val_texts, thresholds)
+    threshold = choose_threshold(sweep, args.max_wrong_day)
+    for row in sweep:
+        line = (
+            "threshold {threshold:.2f}: readable {readable:.3f} exact {exact:.3f} wrong day {wrong_day:.4f}"
+        )
+        print(line.format(**row))
+    print(
+        f"chosen min_confidence {threshold:.2f} (wrong day ≤ {args.max_wrong_day:.1%} on validation)",
+        flush=True,
+    )
+
+    eval_sets = {"street": crop_set(args.eval_n, args.eval_seed, source="street")}
+    eval_sets["old-scene"] = crop_set(args.eval_n, args.eval_seed, source="scene", margin=OLD_MARGIN)
+    figures = {}
+    for name, (crops, texts) in eval_sets.items():
+        for precision in ("int8", "float32"):
+            r = CrnnReader(
+                args.out / names[("crnn", precision)],
+                rectifier=CornerRegressor(args.out / names[("corners", precision)]),
+                min_confidence=threshold,
+            )
+            score = evaluate_reader(r, crops, texts, name=f"crnn-{precision}")
+            figures[(name, precision)] = {
+                k: v for k, v in score.to_dict().items() if k not in ("failures", "reader")
+            }
+            print(f"{name} {precision}: {figures[(name, precision)]}", flush=True)
+
+    for key, meta in sidecars.items():
+        net, precision = key
+        meta["rectifier_iou"] = {"seed": args.seed + 1, "n": len(val["texts"]), **rect}
+        rule = f"lowest with wrong day ≤ {args.max_wrong_day}"
+        meta["min_confidence"] = {"chosen": threshold, "rule": rule, "seed": args.seed + 1, "sweep": sweep}
+        meta["eval"] = {
+            "seed": args.eval_seed,
+            "n": args.eval_n,
+            "street": figures[("street", precision)],
+            "old_scene": {**figures[("old-scene", precision)], "margin": OLD_MARGIN},
+        }
+        path = args.out / names[key]
+        write_atomic(path.with_name(path.name + ".json"), (json.dumps(meta, indent=2) + "\n").encode())
+    print(f"rendered in {gen_s:.0f} s; trained corners {corner_s:.0f} s + CRNN {crnn_s:.0f} s")
     return 0
 
 

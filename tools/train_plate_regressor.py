@@ -1,4 +1,4 @@
-"""Train document 001's baseline plate box regressor (one global box), quantize it to int8, write both + sidecars.
+"""Train the baseline plate box regressor (one global box), quantize it to int8, write both + sidecars.
 
 Run from the repository root (about 15-25 min on 2 CPU cores with the defaults):
 
@@ -47,7 +47,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the models and sidecars go")
     p.add_argument(
-        "--prune", action="store_true", help="also prune the trained model (document 001, 20→80 %%)"
+        "--prune", action="store_true", help="also prune the trained model (the original study, 20→80 %%)"
     )
     p.add_argument("--prune-from", type=Path, help="skip training: prune this trained .keras detector")
     p.add_argument("--prune-n", type=int, default=4000, help="training images for the pruning fine-tune")

@@ -104,6 +104,26 @@ def test_detectors_find_sample_plates_float_and_int8(name: str) -> None:
             detector.close()
 
 
+def test_dense_detector_finds_several_plates_per_street_photo() -> None:
+    from edgesmith.datasets.box_grid import box_iou_matrix
+    from edgesmith.datasets.plate_scenes import read_labels
+    from plate_reader.runtime import build_detector
+
+    photos = read_labels(SAMPLES / "street")
+    detector = build_detector("tflite-int8", "centernet", threads=1)
+    found = total = 0
+    try:
+        for photo in photos:
+            boxes = [d.box for d in detector.detect(open_photo(photo.path))]
+            truth = np.array([p.box for p in photo.plates], np.float64)
+            total += len(truth)
+            if boxes:
+                found += int((box_iou_matrix(truth, np.array(boxes)).max(axis=1) > 0.5).sum())
+    finally:
+        detector.close()
+    assert total == 7 and found >= 6, found
+
+
 def _plates_json(stdout: str) -> dict[str, dict]:
     doc = json.loads(stdout)
     assert isinstance(doc, list)

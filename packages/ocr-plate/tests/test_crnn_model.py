@@ -45,8 +45,8 @@ def test_int8_export_runs_in_the_reader(tiny_model, tmp_path):
     path.write_bytes(artifact.content)
     meta = {"alphabet": PLATE_ALPHABET, "input_height": 32, "input_width": 128, "precision": "int8"}
     path.with_name(path.name + ".json").write_text(json.dumps(meta))
-    reader = CrnnReader(path)
-    assert reader._in["dtype"] == np.int8  # full-integer I/O, quantized inside the reader
+    reader = CrnnReader(path, rectifier="margin")
+    assert reader._model._in["dtype"] == np.int8  # full-integer I/O, quantized inside the reader
     probs = reader.probabilities(np.asarray(render_plate("ABC-123", height=48)))
     assert probs.shape == (32, len(PLATE_ALPHABET) + 1)
     assert np.allclose(probs.sum(axis=1), 1.0, atol=0.05)

@@ -159,7 +159,7 @@ def test_model_size_limit(tmp_path, monkeypatch):
     model = tmp_path / "m.tflite"
     model.write_bytes(b"0" * 3_000_000)
     monkeypatch.setenv("EDGESMITH_MAX_MODEL_MB", "2")
-    with pytest.raises(EdgesmithError, match=r"3\.0 MB, over the 2 MB limit"):
+    with pytest.raises(EdgesmithError, match=r"3 MB, over the 2 MB limit"):
         limits.check_model_size(model)
 
 

@@ -64,3 +64,19 @@ def converted(classifier, data) -> dict:
         mode: convert(classifier, mode, x if "int8" in mode else None)
         for mode in ("float32", "float16", "dynamic", "int8")
     }
+
+
+@pytest.fixture(scope="session")
+def hostile():
+    """The int8-hostile quadrant classifier (26 compute layers, one activation spanning 1e4), trained once."""
+    from edgesmith.quantize.hostile import hostile_classifier
+
+    return hostile_classifier()
+
+
+@pytest.fixture(scope="session")
+def hostile_heldout() -> tuple[np.ndarray, np.ndarray]:
+    """Quadrant images from a seed the training set never used."""
+    from edgesmith.quantize.hostile import quadrant_images
+
+    return quadrant_images(300, seed=77)

@@ -54,3 +54,16 @@ def test_int8_without_calibration_is_refused(keras_file, tmp_path) -> None:
     with pytest.raises(CalibrationError, match="needs representative data"):
         export(keras_file, "tflite-int8", tmp_path / "x.tflite")
     assert not list(tmp_path.iterdir())
+
+
+def test_int8_guarded_variant_writes_the_float_layer_list(hostile, tmp_path) -> None:
+    from edgesmith.quantize.hostile import CONSUMER_LAYER, HOSTILE_LAYER
+
+    src = save_model(hostile.model, tmp_path / "hostile.keras")
+    x = hostile.x_train[:200]  # first half calibrates, second half scores agreement with float
+    art = export(
+        src, "tflite-int8-guarded", tmp_path / "g.tflite", calibration=lambda: iter([x]), max_loss=1.0
+    )
+    side = Artifact.open(tmp_path / "g.tflite").sidecar
+    assert art.precision == "int8-guarded" and side.extra["guard"]["metric"]["name"] == "agreement"
+    assert sorted(side.extra["guard"]["float_layers"]) == sorted([HOSTILE_LAYER, CONSUMER_LAYER])

@@ -1,1 +1,1 @@
-"""Find a licence plate in a photo, read it and name its driving-restriction day (document 001)."""
+"""Find a licence plate in a photo, read it and name its driving-restriction day."""

@@ -16,10 +16,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.errors import EdgesmithError
 from edgesmith.profiling.limits import DEFAULT_MAX_PIXELS, check_photos
 from plate_reader.artifacts import BACKENDS
 
-HELP = """Find the licence plate in a photo, read it and name its driving-restriction day (document 001).
+HELP = """Find the licence plate in a photo, read it and name its driving-restriction day.
 
 [bold]Read plates[/bold] (the default command; files and folders, as many as you like):
 
@@ -30,7 +31,7 @@ HELP = """Find the licence plate in a photo, read it and name its driving-restri
 [bold]Other commands[/bold]:
 
   plate-reader bench --data heldout/    every detector × reader, plate by plate
-  plate-reader matrix --n 500          document 001's backend × precision matrix
+  plate-reader matrix --n 500          the Costa Rica plate study's backend × precision matrix
   plate-reader synth data/ --n 1000    generate annotated plate photos
   plate-reader train data/plates.csv   retrain the detector from an annotation CSV
 """
@@ -67,7 +68,7 @@ def read_cmd(
     detector: Annotated[
         str,
         typer.Option(
-            help="centernet (finds every plate, default), regressor (document 001's one-box baseline) or "
+            help="centernet (finds every plate, default), regressor (the original one-box baseline) or "
             "a .keras file from tools/train_plate_detector.py (tflite-int8 uses its _int8.tflite sibling)."
         ),
     ] = "centernet",
@@ -105,8 +106,10 @@ def read_cmd(
     missing = [p for p in images if not p.exists()]
     if missing:
         raise fail(f"no such photo or folder ({missing[0]}): check the path")
-    found = [f for f in iter_images(p for p in images if p.is_dir())]
-    check_photos([p for p in images if not p.is_dir()], found, max_pixels or None)
+    try:  # only the pixel limit here: unreadable photos are reported one by one by the pipeline
+        check_photos([], list(iter_images(images)), max_pixels or None)
+    except EdgesmithError as exc:
+        raise fail(str(exc)) from None
     try:
         pipeline = build_pipeline(backend, reader, detector=detector, threads=threads)
     except SetupError as exc:
@@ -207,7 +210,7 @@ def bench_cmd(
 ) -> None:
     """Score each detector × reader plate by plate: found (IoU > 0.5), last digit, exact, wrong day, ms.
 
-    Sets: the project's own street scenes (a seed never used in training), document 001's one-plate photos,
+    Sets: the project's own street scenes (a seed never used in training), the original one-plate photos,
     and every --data folder (labels.csv: name,width,height,x1,y1,x2,y2,plate,qx1..qy4, normalised).
     The Keras float detector runs beside the int8 one in the same run, so the ms column compares them.
 
@@ -303,7 +306,7 @@ def synth_cmd(
     size: Annotated[str, typer.Option(help="Photo size WIDTHxHEIGHT in pixels.")] = "320x240",
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """Generate photos with one Costa Rican plate each and document 001's annotation CSV.
+    """Generate photos with one Costa Rican plate each and the Costa Rica plate study's annotation CSV.
 
     Example: plate-reader synth data/plates --n 2000 --seed 7 --size 320x240
     """

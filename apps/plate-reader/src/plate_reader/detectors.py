@@ -1,4 +1,4 @@
-"""Plate detectors behind any registered runner: the dense grid detector and document 001's box regressor.
+"""Plate detectors behind any registered runner: the dense grid detector and the original box regressor.
 
 Both answer ``detect(photo) -> [Detection]`` in photo pixels, best score first. Which one a model file is
 follows from its output: a (G, G, 5) grid is the dense detector (decoded by

@@ -1,4 +1,4 @@
-"""``plate-reader matrix``: document 001's detector matrix and the end-to-end accuracy/latency per reader.
+"""``plate-reader matrix``: the regressor's backend matrix and its end-to-end figures per reader.
 
 The matrix (latency, % IoU > 0.5, memory, size per backend × precision × pruned) is measured by
 edgesmith.profiling's ``run_matrix``; the end-to-end table runs the whole pipeline (decode → detect →

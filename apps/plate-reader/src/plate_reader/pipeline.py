@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-DEFAULT_CROP_MARGIN = 0.15
+DEFAULT_CROP_MARGIN = 0.06
 """Share of the box width/height added on each side before reading, when the reader exports none."""
 MAX_PLATES = 6
 """At most this many boxes (best scores first) are read per photo."""

@@ -18,7 +18,7 @@ DETECTORS: dict[str, Path] = {
     "regressor": MODELS_DIR / "plate_detector.keras",
 }
 """``--detector`` names → shipped Keras model (each with its ``_int8.tflite`` sibling): the dense detector
-(default) and document 001's one-box regressor (the baseline)."""
+(default) and the Costa Rica plate study's one-box regressor (the baseline)."""
 
 
 class SetupError(RuntimeError):

@@ -1,6 +1,6 @@
 """``plate-reader bench``: every detector × reader on labelled photo sets, scored plate by plate.
 
-For each set (the project's own scenes with a seed never used in training, document 001's one-plate photos,
+For each set (the project's own scenes with a seed never used in training, the original one-plate photos,
 and any labelled folder given with ``--data``) and each detector × reader pipeline, the whole path runs on
 every photo (decode → detect → crop → OCR) and is scored against the labels: plates found with IoU > 0.5,
 last digit right, exact plate, wrong restriction day, unreadable, plates invented on photos without one, and
@@ -55,7 +55,7 @@ def own_scenes(n: int, seed: int = OWN_SEED, cache: Path | None = None) -> Photo
 
 
 def document_001_set(n: int, seed: int = OWN_SEED, cache: Path | None = None) -> PhotoSet:
-    """``n`` one-plate photos (320×240) of document 001's generator, the set the old figures were on."""
+    """``n`` one-plate photos (320×240) of the original generator (the old figures' set)."""
     from edgesmith.datasets.plate_synth import generate_dataset, read_texts
     from edgesmith.datasets.plates import read_plate_csv
     from plate_reader.artifacts import cache_dir
@@ -71,7 +71,7 @@ def document_001_set(n: int, seed: int = OWN_SEED, cache: Path | None = None) ->
         photos.append(
             LabelledPhoto(folder / b.name, b.width, b.height, [Plate(texts[b.name], quad, (x1, y1, x2, y2))])
         )
-    return PhotoSet(f"document 001 photos (seed {seed}, {n} photos 320x240)", photos)
+    return PhotoSet(f"original one-plate photos (seed {seed}, {n} photos 320x240)", photos)
 
 
 def labelled_folder(folder: Path) -> PhotoSet:

@@ -98,7 +98,7 @@ def train_and_export(
         int8_metrics = box_metrics(predict_boxes(runner.predict, x_eval, batch_size=1), y_eval)
 
     common = {
-        "task": "licence-plate box regression (x1, y1, x2, y2 normalised, sigmoid head; document 001)",
+        "task": "licence-plate box regression (x1, y1, x2, y2 normalised, sigmoid head)",
         "builder": builder,
         "input": {"shape": list(DETECTOR_INPUT), "dtype": "float32", "range": [0.0, 1.0],
                   "preprocess": "whole RGB photo resized (bilinear) to 128x128, divided by 255"},
@@ -140,7 +140,7 @@ def prune_and_export(
     seed: int = 0,
     meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Prune a trained detector (document 001: 20 % → ``final_sparsity``, polynomial decay) with
+    """Prune a trained detector (the Costa Rica plate study: 20 % → ``final_sparsity``, polynomial decay) with
     edgesmith.quantize, fine-tuning on uint8 ``x_train``; write float and int8 pruned files + sidecars.
 
     The schedule reaches ``final_sparsity`` at ``end_fraction`` of the fine-tune; the remaining steps let

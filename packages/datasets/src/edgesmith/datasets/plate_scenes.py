@@ -455,6 +455,7 @@ def write_scenes(
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(LABEL_COLUMNS)
         writer.writerows(rows)
+    csv_path.chmod(0o644)  # the atomic write's temporary file is private; a label file is for everyone
     recipe = {"generator": "edgesmith.datasets.plate_scenes", "seed": seed, "n": n, "start": start,
               "size": list(size) if size else "random", "width_range": list(WIDTH_RANGE)}  # fmt: skip
     (out / "dataset.json").write_text(json.dumps(recipe, indent=2) + "\n")

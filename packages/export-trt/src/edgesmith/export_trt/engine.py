@@ -18,6 +18,7 @@ from typing import Any
 from edgesmith.export_trt.calibration import CalibrationBatcher, CalibrationCache, check_sample_shape
 from edgesmith.export_trt.errors import ExportError, TensorRTUnavailable
 from edgesmith.export_trt.gpu import CudaSession, import_tensorrt
+from edgesmith.export_trt.layer_precision import keep_fp32
 from edgesmith.export_trt.onnx_export import check_onnx, onnx_io
 from edgesmith.profiling.artifacts import atomic_write, file_hash, write_sidecar
 
@@ -36,6 +37,7 @@ class BuildConfig:
     calibration: CalibrationBatcher | None = None
     cache_path: Path | None = None
     device: int = 0
+    fp32_layers: tuple[str, ...] = ()  # Keras layers kept FP32 in an INT8/FP16 engine (layer_precision)
 
     def validate(self) -> None:
         """One-line errors for bad options, raised before any TensorRT work."""
@@ -188,6 +190,7 @@ def build_engine(
         config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, cfg.workspace_mib << 20)
         profile = add_batch_profile(builder, config, network, cfg)
         _calibrator = configure_precision(trt, config, profile, cfg, session.cuda, cache)
+        pinned = keep_fp32(trt, network, config, cfg.fp32_layers) if cfg.fp32_layers else []
         serialized = builder.build_serialized_network(network, config)
         if serialized is None:
             raise ExportError(
@@ -219,6 +222,7 @@ def build_engine(
             "cache_reused": cache.reused,
         },
         "metrics": {"size_bytes": len(data)},
+        "fp32_layers": {"keras": list(cfg.fp32_layers), "tensorrt": pinned} if cfg.fp32_layers else None,
     }
     sidecar = write_sidecar(engine_path, payload)
     return EngineBuild(

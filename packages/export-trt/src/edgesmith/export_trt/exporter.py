@@ -19,10 +19,11 @@ def _made(out: Path, source: Artifact) -> Artifact:
 
 
 class OnnxExporter:
-    """Keras model -> ``.onnx`` (fp32), checked and compared with Keras on a few samples."""
+    """Keras model -> ``.onnx`` (fp32), checked and compared with Keras on a few samples; ONNX model ->
+    the same graph with its ``input_shapes`` fixed and simplified by onnxslim (what TVM and TensorRT need)."""
 
     name = "onnx"
-    sources = ("keras",)
+    sources = ("keras", "onnx")
     precisions = ("fp32",)
 
     def unavailable(self) -> str | None:
@@ -46,6 +47,11 @@ class OnnxExporter:
         default: the first calibration batch, else random inputs), ``verify``."""
         from edgesmith.export_trt.onnx_export import DEFAULT_OPSET, keras_to_onnx
 
+        if source.format == "onnx":
+            from edgesmith.export_trt.onnx_shapes import prepare_onnx
+
+            prepare_onnx(source.path, out, options.get("input_shapes"))
+            return _made(out, source)
         if samples is None and calibration is not None:
             samples = calibration_array(calibration, limit=4)
         keras_to_onnx(

@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from edgesmith.export_trt.errors import ExportError
-from edgesmith.profiling.artifacts import atomic_path, file_hash, write_sidecar
+from edgesmith.profiling.artifacts import (
+    Sidecar,
+    SourceRef,
+    TensorInfo,
+    atomic_path,
+    file_hash,
+    path_size,
+    tool_versions,
+    write_sidecar,
+)
 
 
 def _onnx() -> Any:
@@ -110,15 +119,21 @@ def prepare_onnx(
         onnx.save(model, str(tmp))
     write_sidecar(
         dest,
-        {
-            "format": "onnx",
-            "precision": "fp32",
-            "source": {"path": str(src), "hash": file_hash(src)},
-            "input_shapes": {k: list(v) for k, v in (shapes or {}).items()},
-            "simplified": "onnxslim" if slim else None,
-            "nodes": {"before": before, "after": len(model.graph.node)},
-            "inputs": [{"name": n, "shape": list(d)} for n, d in input_dims(model)],
-        },
+        Sidecar(
+            format="onnx",
+            precision="fp32",
+            artifact=dest.name,
+            sha256=file_hash(dest),
+            size_bytes=path_size(dest),
+            source=SourceRef(str(src), file_hash(src), "onnx"),
+            inputs=tuple(TensorInfo(n, d) for n, d in input_dims(model)),
+            tools=tool_versions("onnx", "onnxslim"),
+            extra={
+                "input_shapes": {k: list(v) for k, v in (shapes or {}).items()},
+                "simplified": "onnxslim" if slim else None,
+                "nodes": {"before": before, "after": len(model.graph.node)},
+            },
+        ),
     )
     return dest
 

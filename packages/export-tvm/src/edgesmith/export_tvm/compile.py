@@ -26,6 +26,7 @@ from edgesmith.export_tvm.shipped_logs import shipped_log
 from edgesmith.export_tvm.targets import cross_compiler, describe_target, is_host_target, parse_target
 from edgesmith.export_tvm.tuning import is_log, open_log
 from edgesmith.profiling.artifacts import atomic_dir, file_hash, write_sidecar
+from edgesmith.profiling.files import writable_dir
 
 LIB, PARAMS, META = "lib.so", "params.npz", "meta.json"
 
@@ -117,6 +118,7 @@ def compile_model(
         tuning_log = shipped_log(target)
     elif not is_log(tuning_log):
         raise TVMExportError(f"{tuning_log}: no such tuning log; create it with `edgesmith-tvm tune`")
+    writable_dir(Path(output).parent, create=True)  # a read-only output fails now, not after the schedules
     start = time.perf_counter()
     imported = import_model(source, batch=batch)
     measurable = is_host_target(tgt) or (tgt.kind.name == "cuda" and tvm.cuda(0).exist)

@@ -37,7 +37,8 @@ class TVMExporter:
         ``tuning_log``, ``cc``."""
         from edgesmith.export_tvm.compile import compile_model
 
-        if source.precision not in ("unknown", precision):
+        fp16_weights = source.precision == "fp16" and precision == "fp32"  # dequantized, computed in fp32
+        if source.precision not in ("unknown", precision) and not fp16_weights:
             raise ExporterError(
                 f"{source.path}: TVM compiles the model as it is ({source.precision}); ask for "
                 f"tvm-{source.precision} or export a {precision} source first"

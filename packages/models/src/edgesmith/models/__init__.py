@@ -6,8 +6,7 @@ runner registry's suffix checks never import TensorFlow.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from edgesmith.profiling.lazy import lazy_exports
 
 _EXPORTS = {
     "BACKBONES": "edgesmith.models.backbones",
@@ -52,19 +51,6 @@ _EXPORTS = {
 """Public name -> the module that defines it (imported on first use)."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
 __all__ = [
     "BACKBONES",
     "CUSTOM_OBJECTS",
@@ -105,3 +91,5 @@ __all__ = [
     "unfreeze",
     "with_static_batch",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

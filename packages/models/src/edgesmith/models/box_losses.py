@@ -1,4 +1,4 @@
-"""Losses and metrics of document 001's one-box plate regressor (normalised ``x1, y1, x2, y2`` targets)."""
+"""Losses and metrics of the original one-box plate regressor (normalised ``x1, y1, x2, y2`` targets)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from edgesmith.models.errors import ModelError
 from edgesmith.models.layers import CUSTOM_OBJECTS
 from edgesmith.profiling.artifacts import Sidecar, TensorInfo, write_sidecar
 from edgesmith.profiling.artifacts import sidecar_path as sidecar_path
+from edgesmith.profiling.limits import check_model_size
 
 _FILE_FORMATS = {".keras": "keras", ".h5": "h5", ".hdf5": "h5"}
 
@@ -156,6 +157,7 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> keras.Mode
         )
     if fmt != "savedmodel" and path.is_dir():
         raise ModelError(f"{path} is a directory but its suffix says {fmt}; pass the model file itself")
+    check_model_size(path)  # refused before Keras reads it (EDGESMITH_MAX_MODEL_MB)
     try:
         return keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=compile)
     except Exception as exc:  # corrupt zip/HDF5/protobuf surface as many exception types

@@ -37,14 +37,15 @@ def _sep(x: Any, filters: int, stride: int, name: str) -> Any:
     return y
 
 
-def plate_centernet(input_size: int = 384, width: int = 16) -> keras.Model:
+def plate_centernet(input_size: int | None = 384, width: int = 16) -> keras.Model:
     """The dense detector: (S, S, 3) float RGB in [0, 1] → (S/8, S/8, 5) grid in [0, 1].
 
     Stem and stages at strides 2/4/8/16/32 with ``width``·(1, 2, 3, 6, 8) channels; the stride-32 and
     stride-16 features are upsampled into the stride-8 grid (large plates need the wide receptive field,
-    small ones the fine grid). ``input_size`` must be a multiple of 32.
+    small ones the fine grid). ``input_size`` must be a multiple of 32; ``None`` accepts any such size
+    (train on crops, then copy the weights into a fixed-size model for export).
     """
-    if input_size % 32 or input_size < 64:
+    if input_size is not None and (input_size % 32 or input_size < 64):
         raise ModelError(f"input_size must be a multiple of 32 and >= 64, got {input_size}")
     w = int(width)
     inputs = keras.Input(shape=(input_size, input_size, 3), name="image")

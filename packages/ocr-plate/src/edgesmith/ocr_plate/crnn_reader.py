@@ -2,28 +2,24 @@
 
 No TensorFlow and no system binary at run time. The shipped weights live in ``weights/`` as
 ``crnn_float.tflite`` and ``crnn_int8.tflite``, each with a ``<model>.json`` sidecar that carries
-the alphabet and input size the reader needs, plus the training seed, data and metrics.
+the alphabet and input size the reader needs, plus the training seed, data and metrics. The reader
+gets the plate already rectified (:meth:`PlateReader.read` does it with the corner regressor).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from edgesmith.ocr_plate.ctc import greedy_decode
+from edgesmith.ocr_plate.litert_model import RETRAIN_HINT, WEIGHTS_DIR, TfliteModel
+from edgesmith.ocr_plate.litert_model import read_sidecar as _read_sidecar
 from edgesmith.ocr_plate.preprocess import crnn_input
-from edgesmith.ocr_plate.reading import OcrError, PlateReader, PlateReading, ReaderUnavailable, make_reading
+from edgesmith.ocr_plate.reading import MIN_CHAR_CONFIDENCE, OcrError, PlateReader, PlateReading, make_reading
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
 SHIPPED = {"float": "crnn_float.tflite", "int8": "crnn_int8.tflite"}
-RETRAIN_HINT = "reinstall edgesmith-ocr-plate or retrain with: uv run python tools/train_plate_ocr.py"
 
 
 def weights_path(model: str | Path = "int8") -> Path:
@@ -33,98 +29,53 @@ def weights_path(model: str | Path = "int8") -> Path:
     return Path(model)
 
 
-@contextlib.contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Hide LiteRT's native "INFO: Created TensorFlow Lite XNNPACK delegate" line (file descriptor 2)."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no usable stderr
-        yield
-        return
-    sys.stderr.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(devnull)
-        os.close(saved)
-
-
-def _interpreter_class() -> Any:
-    """ai-edge-litert's Interpreter, imported lazily with an install hint."""
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError as exc:
-        raise ReaderUnavailable(
-            "the crnn reader needs the LiteRT interpreter: pip install ai-edge-litert"
-        ) from exc
-    return Interpreter
-
-
 def read_sidecar(path: Path) -> dict[str, Any]:
     """The ``<model>.json`` sidecar of a CRNN TFLite file (alphabet, input size, provenance, metrics)."""
-    sidecar = path.with_name(path.name + ".json")
-    if not sidecar.is_file():
-        raise OcrError(f"CRNN sidecar {sidecar} is missing (it holds the alphabet); {RETRAIN_HINT}")
-    try:
-        meta = json.loads(sidecar.read_text())
-        meta["alphabet"], meta["input_height"], meta["input_width"]
-    except (ValueError, KeyError) as exc:
-        raise OcrError(f"CRNN sidecar {sidecar} is corrupt ({exc}); {RETRAIN_HINT}") from exc
-    return meta
+    return _read_sidecar(path, ("alphabet", "input_height", "input_width"))
 
 
 class CrnnReader(PlateReader):
-    """CTC-decoding conv reader on LiteRT; ``model``: ``"int8"`` (default), ``"float"`` or a path."""
+    """CTC-decoding conv reader on LiteRT; ``model``: ``"int8"`` (default), ``"float"`` or a path.
+
+    ``rectifier``: a rectifier object or name (:func:`~edgesmith.ocr_plate.rectify.get_rectifier`);
+    ``min_confidence``: what every character needs for the reading to name a day.
+    """
 
     name = "crnn"
 
-    def __init__(self, model: str | Path = "int8", num_threads: int = 1) -> None:
+    def __init__(
+        self,
+        model: str | Path = "int8",
+        num_threads: int = 1,
+        rectifier: Any = None,
+        min_confidence: float = MIN_CHAR_CONFIDENCE,
+    ) -> None:
+        from edgesmith.ocr_plate.rectify import get_rectifier
+
         self.path = weights_path(model)
         if not self.path.is_file():
             raise OcrError(f"CRNN weights {self.path} not found; {RETRAIN_HINT}")
         self.meta = read_sidecar(self.path)
         self.alphabet: str = self.meta["alphabet"]
         self.height, self.width = int(self.meta["input_height"]), int(self.meta["input_width"])
-        interpreter_cls = _interpreter_class()
-        try:
-            with _quiet_native_stderr():  # the delegate is created, and announced, on the first invoke
-                self._interp = interpreter_cls(model_path=str(self.path), num_threads=num_threads)
-                self._interp.allocate_tensors()
-                self._interp.invoke()
-        except (ValueError, RuntimeError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise OcrError(f"cannot load CRNN weights {self.path} ({first}); {RETRAIN_HINT}") from exc
-        self._in = self._interp.get_input_details()[0]
-        self._out = self._interp.get_output_details()[0]
+        self._model = TfliteModel(self.path, num_threads=num_threads, what="CRNN")
         expected = (1, self.height, self.width, 1)
-        if tuple(self._in["shape"]) != expected:
+        if self._model.input_shape != expected:
             raise OcrError(
-                f"CRNN weights {self.path} take input {tuple(self._in['shape'])}, sidecar says {expected}; "
+                f"CRNN weights {self.path} take input {self._model.input_shape}, sidecar says {expected}; "
                 f"{RETRAIN_HINT}"
             )
+        self.rectifier = get_rectifier(rectifier, num_threads=num_threads)
+        self.min_confidence = float(min_confidence)
 
-    def probabilities(self, crop: np.ndarray) -> np.ndarray:
-        """Per-column class probabilities ``(T, classes)`` for one uint8 RGB crop."""
-        x = crnn_input(crop, self.height, self.width)[None]
-        scale, zero = self._in["quantization"]
-        if self._in["dtype"] != np.float32:
-            info = np.iinfo(self._in["dtype"])
-            x = np.clip(np.round(x / scale + zero), info.min, info.max).astype(self._in["dtype"])
-        self._interp.set_tensor(self._in["index"], x)
-        self._interp.invoke()
-        y = self._interp.get_tensor(self._out["index"])[0]
-        scale, zero = self._out["quantization"]
-        if self._out["dtype"] != np.float32:
-            y = (y.astype(np.float32) - zero) * scale
-        return y
+    def probabilities(self, plate: np.ndarray) -> np.ndarray:
+        """Per-column class probabilities ``(T, classes)`` for one upright uint8 RGB plate."""
+        return self._model.run(crnn_input(plate, self.height, self.width))
 
-    def read(self, crop: np.ndarray) -> PlateReading:
-        """Read one crop (H×W×3 uint8 RGB, as cut by the detector)."""
-        text, confs = greedy_decode(self.probabilities(crop), self.alphabet)
-        return make_reading(text, confs, reader=self.name)
+    def read_plate(self, plate: np.ndarray) -> PlateReading:
+        """Read one upright plate (uint8 RGB, as rectified by :meth:`read`)."""
+        text, confs = greedy_decode(self.probabilities(plate), self.alphabet)
+        return make_reading(text, confs, reader=self.name, min_confidence=self.min_confidence)
 
     def info(self) -> dict[str, Any]:
         return {
@@ -133,6 +84,8 @@ class CrnnReader(PlateReader):
             "weights": str(self.path),
             "precision": self.meta.get("precision", "unknown"),
             "size_bytes": self.path.stat().st_size,
+            "rectifier": self.rectifier.info(),
+            "min_confidence": self.min_confidence,
         }
 
 

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 
-def _as_rgb_uint8(image: np.ndarray) -> np.ndarray:
+def as_rgb_uint8(image: np.ndarray) -> np.ndarray:
     """Check a crop is an H×W×3 (or H×W grey) uint8 image with some pixels, and return it as RGB."""
     arr = np.asarray(image)
     if arr.dtype != np.uint8:
@@ -31,7 +31,7 @@ def _as_rgb_uint8(image: np.ndarray) -> np.ndarray:
 
 def to_gray(image: np.ndarray) -> np.ndarray:
     """RGB (or grey) uint8 → grey uint8."""
-    arr = _as_rgb_uint8(image)
+    arr = as_rgb_uint8(image)
     return cv2.cvtColor(arr, cv2.COLOR_RGB2GRAY)
 
 
@@ -150,6 +150,7 @@ def crnn_input(crop: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 __all__ = [
+    "as_rgb_uint8",
     "crnn_input",
     "crop_box",
     "deskew",

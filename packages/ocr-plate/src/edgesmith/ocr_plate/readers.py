@@ -26,7 +26,11 @@ READERS: dict[str, Callable[..., PlateReader]] = {"crnn": _crnn, "tesseract": _t
 
 
 def get_reader(name: str = DEFAULT_READER, **kwargs: Any) -> PlateReader:
-    """A ready reader: ``"crnn"`` (default; kwargs ``model``, ``num_threads``) or ``"tesseract"``."""
+    """A ready reader: ``"crnn"`` (default; kwargs ``model``, ``num_threads``) or ``"tesseract"``.
+
+    Both take ``rectifier`` (``corners`` by default, ``contour``, ``margin`` or an object) and
+    ``min_confidence``.
+    """
     factory = READERS.get(name)
     if factory is None:
         raise ValueError(f"unknown plate reader {name!r}; choose one of: {', '.join(READERS)}")

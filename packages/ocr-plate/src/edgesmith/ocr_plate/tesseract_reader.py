@@ -2,8 +2,8 @@
 
 The whole plate is read as one text line (``--psm 7``) restricted to the plate alphabet; the last
 glyph is then cut out and read again as a single character with the digits-only whitelist, exactly
-the call document 001 used for the restriction digit. Tesseract reports confidence per word, so each
-character gets its word's confidence, and the last one the ``--psm 10`` confidence.
+the call the Costa Rica plate study used for the restriction digit. Tesseract reports confidence per
+word, so each character gets its word's confidence, and the last one the ``--psm 10`` confidence.
 """
 
 from __future__ import annotations
@@ -19,7 +19,14 @@ import numpy as np
 
 from edgesmith.ocr_plate.plate_format import DIGITS, PLATE_ALPHABET
 from edgesmith.ocr_plate.preprocess import prepare_for_tesseract
-from edgesmith.ocr_plate.reading import OcrError, PlateReader, PlateReading, ReaderUnavailable, make_reading
+from edgesmith.ocr_plate.reading import (
+    MIN_CHAR_CONFIDENCE,
+    OcrError,
+    PlateReader,
+    PlateReading,
+    ReaderUnavailable,
+    make_reading,
+)
 
 LINE_CONFIG = f"--psm 7 --oem 3 -c tessedit_char_whitelist={PLATE_ALPHABET}"
 DIGIT_CONFIG = f"--psm 10 --oem 3 -c tessedit_char_whitelist={DIGITS}"
@@ -60,7 +67,17 @@ class TesseractReader(PlateReader):
 
     name = "tesseract"
 
-    def __init__(self, tesseract_cmd: str | None = None, text_height: int = 48) -> None:
+    def __init__(
+        self,
+        tesseract_cmd: str | None = None,
+        text_height: int = 48,
+        rectifier: Any = None,
+        min_confidence: float = MIN_CHAR_CONFIDENCE,
+    ) -> None:
+        from edgesmith.ocr_plate.rectify import get_rectifier
+
+        self.rectifier = get_rectifier(rectifier)
+        self.min_confidence = float(min_confidence)
         self._pt = _pytesseract()
         # pytesseract keeps the binary in a module global: remember ours and set it only around our calls,
         # so one reader built with another binary does not change every other reader in the process.
@@ -103,9 +120,9 @@ class TesseractReader(PlateReader):
             confs.extend([max(0.0, float(conf)) / 100.0] * len(word))
         return text, confs
 
-    def read(self, crop: np.ndarray) -> PlateReading:
-        """Read a uint8 RGB crop; the last character is re-read as a digit (document 001's ``--psm 10``)."""
-        binary = prepare_for_tesseract(crop, text_height=self.text_height)
+    def read_plate(self, plate: np.ndarray) -> PlateReading:
+        """Read an upright uint8 RGB plate; the last character is re-read as a digit (``--psm 10``)."""
+        binary = prepare_for_tesseract(plate, text_height=self.text_height)
         text, confs = self._data(binary, LINE_CONFIG)
         box = last_glyph_box(binary)
         if box is not None and text:
@@ -118,10 +135,16 @@ class TesseractReader(PlateReader):
             if len(digit) == 1:
                 text = text[:-1] + digit
                 confs = [*confs[:-1], digit_confs[0]]
-        return make_reading(text, tuple(confs), reader=self.name)
+        return make_reading(text, tuple(confs), reader=self.name, min_confidence=self.min_confidence)
 
     def info(self) -> dict[str, Any]:
-        return {"reader": self.name, "engine": f"tesseract {self.version}", "line_config": LINE_CONFIG}
+        return {
+            "reader": self.name,
+            "engine": f"tesseract {self.version}",
+            "line_config": LINE_CONFIG,
+            "rectifier": self.rectifier.info(),
+            "min_confidence": self.min_confidence,
+        }
 
 
 __all__ = ["DIGIT_CONFIG", "LINE_CONFIG", "TesseractReader", "last_glyph_box"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from edgesmith.profiling.console import err, one_line_errors, out, run_cli
-from edgesmith.profiling.errors import NothingFound
+from edgesmith.profiling.errors import NothingFound, UsageError
 from edgesmith.profiling.runner import RunnerError
 
 app = typer.Typer(
@@ -250,6 +251,13 @@ def matrix(
     out: Annotated[
         Path | None, typer.Option(help="Folder for artifacts, matrix.md/.csv/.json and pareto.png.")
     ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="An exporter option, FAMILY.KEY=VALUE, repeatable: tvm.tuning_db=tuned/, tvm.target=llvm.",
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="Use only the first N samples of the data.")] = None,
     calibration_samples: Annotated[
         int, typer.Option(help="Samples that calibrate int8 variants (taken first, not evaluated).")
@@ -290,6 +298,7 @@ def matrix(
         budget_s=budget,
         progress=not json_out and err.is_terminal,
         extra=[Variant.parse(a) for a in artifact or ()],
+        export_options=_export_options(option or ()),
     )
     result.write(Path(result.out))
     if json_out:
@@ -300,21 +309,66 @@ def matrix(
         raise NothingFound("every variant failed", fix="see the table for each reason")
 
 
+def _export_options(items: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``["tvm.tuning_db=db/", "tvm.opt_level=2"]`` -> ``{"tvm": {"tuning_db": "db/", "opt_level": 2}}``."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        family, dot, name = key.strip().partition(".")
+        if not (eq and dot and family and name):
+            raise UsageError(
+                f"bad --option {item!r}", fix="write FAMILY.KEY=VALUE, e.g. tvm.tuning_db=tuned/"
+            )
+        out.setdefault(family, {})[name] = int(value) if value.strip().lstrip("-").isdigit() else value
+    return out
+
+
+def _families(names: list[str], rows: list[Any]) -> str:
+    """``tflite-*`` for every precision of a family, else the variant names, comma-separated."""
+    out = []
+    for family in dict.fromkeys(n.split("-", 1)[0] for n in names):
+        mine = [n for n in names if n.split("-", 1)[0] == family]
+        every = [r.variant for r in rows if r.variant.split("-", 1)[0] == family]
+        out += [f"{family}-*"] if len(mine) > 1 and mine == every else mine
+    return ", ".join(out)
+
+
+def _first_clause(text: str) -> str:
+    """The reason up to its first ';' or '(', without a leading file path (the full text is in matrix.md)."""
+    import re
+
+    text = re.sub(r"(^|: )/\S+?: ", r"\1", text)  # "build failed: /x/y.onnx: why" -> "build failed: why"
+    for sep in ("; ", " ("):
+        text = text.split(sep, 1)[0]
+    return text.strip()
+
+
 def _print_matrix(result: Any) -> None:
     """The summary: one row per variant in at most 80 columns, then the decision and the files."""
     res, d = result.result, result.decision
+    from rich import box
+
     table = Table(
-        title=f"{Path(result.model).name} · {res.samples} samples of {res.dataset}", title_justify="left"
+        title=f"{Path(result.model).name} · {res.samples} samples of {res.dataset}\nmetric: {res.metric_key}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
     )
-    for col, just in (("variant", "left"), ("ms", "right"), ("speed", "right"), (res.metric_key, "right")):
-        table.add_column(col, justify=just, overflow="fold")
+    table.add_column("variant", overflow="fold", max_width=20)
+    for col in ("ms", "speed", "metric"):
+        table.add_column(col, justify="right", overflow="fold")
     table.add_column("MB", justify="right")
-    table.add_column("note", overflow="fold", max_width=24)
+    table.add_column("note", overflow="fold", max_width=16)
+    skipped: dict[str, list[str]] = {}
     for r in res.rows:
-        if not r.ok:
-            table.add_row(escape(r.variant), "", "", "", "", escape(r.error or ""))
+        if r.error and r.error.startswith("not built: "):  # grouped below, first clause only
+            skipped.setdefault(_first_clause(r.error[len("not built: ") :]), []).append(r.variant)
             continue
-        metric = "ref" if r.reference else f"{r.metric:.4g}"
+        if not r.ok:
+            table.add_row(escape(r.variant), "", "", "", "", escape(_first_clause(r.error or "")))
+            continue
+        metric = (
+            "ref" if r.reference else f"{r.metric:.6f}" if res.metric_key == "cosine" else f"{r.metric:.4g}"
+        )
         note = "cached" if r.extra.get("cached") else ""
         if r.extra.get("via"):
             note = f"via {r.extra['via']}" + (", cached" if note else "")
@@ -326,6 +380,8 @@ def _print_matrix(result: Any) -> None:
             f"{r.size_mb:.2f}",
             escape(note),
         )
+    for reason, names in skipped.items():
+        table.add_row(escape(_families(names, res.rows)), "", "", "", "", escape(f"not built: {reason}"))
     out.print(table)
     out.print(escape(d.summary()), highlight=False)
     out.print(f"tables, plot, commands: {escape(result.out)}/matrix.md", highlight=False, soft_wrap=True)

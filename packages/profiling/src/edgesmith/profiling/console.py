@@ -102,6 +102,31 @@ def vertical(table: Table) -> Group:
 out = FoldingConsole()
 err = FoldingConsole(stderr=True)
 
+HELP_WIDTH = 120
+"""Width of ``--help`` when it is not shown on a terminal (a pipe, a test), so option names are never cut."""
+
+
+def _widen_help_when_piped() -> None:
+    """Typer renders help at the terminal width and cuts long option names ("--calib-samp…") when narrow;
+    piped help is rendered at :data:`HELP_WIDTH` instead, so it reads the same whatever ``COLUMNS`` says."""
+    from typer import rich_utils
+
+    original = rich_utils._get_rich_console
+    if getattr(original, "edgesmith_wide", False):
+        return
+
+    def help_console(stderr: bool = False) -> Console:
+        console = original(stderr=stderr)
+        if not console.is_terminal and rich_utils.MAX_WIDTH is None:
+            console.width = max(console.width, HELP_WIDTH)
+        return console
+
+    help_console.edgesmith_wide = True  # type: ignore[attr-defined]
+    rich_utils._get_rich_console = help_console
+
+
+_widen_help_when_piped()
+
 
 # --- one-line errors ---
 
@@ -157,7 +182,7 @@ def explain(exc: BaseException) -> tuple[int, str]:
         ctx = getattr(exc, "ctx", None)
         where = f" ({ctx.command_path})" if ctx is not None else ""
         hint = f": see {ctx.command_path} --help" if ctx is not None else ""
-        return int(getattr(exc, "exit_code", ExitCode.USAGE)), f"{message}{where}{hint}"
+        return ExitCode.USAGE, f"{message}{where}{hint}"  # click says 1 for a file it cannot open: bad input
     if _is(exc, "PIL.Image", "DecompressionBombError"):
         return ExitCode.USAGE, (
             f"image too large to decode safely: {_first_line(str(exc))}: downscale it or raise --max-pixels"

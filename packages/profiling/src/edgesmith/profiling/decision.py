@@ -40,7 +40,14 @@ def metric_loss(value: float, base: float, key: str, higher_is_better: bool) -> 
 
 
 def loss_unit(key: str) -> str:
-    return "points" if key in PERCENT_KEYS or key.startswith(("top", "pct_")) else "% of the baseline"
+    return "points" if key in PERCENT_KEYS or key.startswith(("top", "pct_")) else "%"
+
+
+def loss_phrase(key: str, max_loss: float) -> str:
+    """``loses at most 1 point of accuracy`` / ``loses at most 1 % of the source's mae``."""
+    if loss_unit(key) == "points":
+        return f"loses at most {max_loss:g} point{'' if max_loss == 1 else 's'} of {key}"
+    return f"loses at most {max_loss:g} % of the source's {key}"
 
 
 def pareto_front(rows: Sequence[RowLike], higher_is_better: bool) -> list[str]:
@@ -70,7 +77,7 @@ def caveats(rows: Sequence[RowLike]) -> list[str]:
         if r.error is None and r.backend == "tvm" and not extra.get("tuned_functions"):
             notes.append(
                 f"{r.variant}: TVM ran untuned (no tuned schedules); its latency is not TVM's best: "
-                "tune it (--tune-trials) or use tuned default schedules"
+                "tune it (edgesmith-tvm tune) and pass --option tvm.tuning_db=DB"
             )
         runtime = str(extra.get("runtime", ""))
         if r.error is None and ("cpu" in runtime and r.backend == "edgetpu"):
@@ -136,7 +143,7 @@ def decide(
             continue
         loss = metric_loss(r.metric, base.metric, key, higher_is_better)
         if loss > max_loss + 1e-9:
-            rejected[r.variant] = f"loses {loss:.3g} {loss_unit(key)} of {key} (> {max_loss:g})"
+            rejected[r.variant] = f"loses {loss:.3g} {loss_unit(key)} of {key} (more than {max_loss:g})"
         elif getattr(r, field) is None:
             rejected[r.variant] = f"no {optimize} measured"
         else:
@@ -152,18 +159,25 @@ def decide(
         "warnings": warnings,
     }
     if not candidates:
-        why = (
-            "no variant ran" if base is None else f"no variant within {max_loss:g} {loss_unit(key)} of {key}"
-        )
+        why = "no variant ran" if base is None else f"no variant {loss_phrase(key, max_loss)}"
         return Decision(None, why, candidates=[], **common)
     best = min(candidates, key=lambda r: getattr(r, field))
     loss = metric_loss(best.metric, base.metric, key, higher_is_better)
     parts = [f"lowest {optimize} ({getattr(best, field):.3g} {unit}) among {len(candidates)} variants"]
-    parts.append(f"within {max_loss:g} {loss_unit(key)} of {key}")
+    parts.append(loss_phrase(key, max_loss))
     if best is not base and base.latency_ms and best.latency_ms:
         parts.append(f"{base.latency_ms / best.latency_ms:.2f}x the speed of {base.variant}")
     parts.append(f"{key} {best.metric:.4g} vs {base.metric:.4g} (loss {max(loss, 0.0):.3g})")
     return Decision(best.variant, "; ".join(parts), candidates=[r.variant for r in candidates], **common)
 
 
-__all__ = ["OBJECTIVES", "Decision", "caveats", "decide", "loss_unit", "metric_loss", "pareto_front"]
+__all__ = [
+    "OBJECTIVES",
+    "Decision",
+    "caveats",
+    "decide",
+    "loss_phrase",
+    "loss_unit",
+    "metric_loss",
+    "pareto_front",
+]

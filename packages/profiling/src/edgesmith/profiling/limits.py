@@ -26,6 +26,11 @@ def max_model_bytes() -> int:
     return int(mb * 1_000_000)
 
 
+def _mb(n_bytes: float) -> str:
+    mb = n_bytes / 1e6
+    return f"{mb:,.1f}".removesuffix(".0") if mb >= 1 else f"{mb:.3g}"
+
+
 def _size_of(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
@@ -45,7 +50,7 @@ def check_model_size(path: str | os.PathLike[str], limit_bytes: int | None = Non
         raise from_os_error(exc, path) from exc
     if size > limit:
         raise InputError(
-            f"model is {size / 1e6:,.1f} MB, over the {limit / 1e6:,.0f} MB limit",
+            f"model is {_mb(size)} MB, over the {_mb(limit)} MB limit",
             path=path,
             fix="pass a smaller model, or raise the limit with EDGESMITH_MAX_MODEL_MB",
         )

@@ -119,6 +119,8 @@ def plan_variants(
             name = f"{family}-{precision}"
             if wanted_set and name not in wanted_set and family not in wanted_set:
                 continue
+            if precision in getattr(exp, "opt_in", ()) and name not in wanted_set:
+                continue  # a costly variant (tflite-int8-guarded searches) runs only when named
             plan = PlannedVariant(name, family, precision)
             why = exp.unavailable()
             if why:
@@ -169,9 +171,10 @@ class BuildContext:
     fmt: str
     found: dict[str, Any]
     calibration: Data
-    options: dict[str, Any]
+    options: dict[str, dict[str, Any]]  # per exporter family
     folder: Path
     progress: _Progress
+    source_precision: str | None = None
     cache: _Cache = dataclasses.field(init=False)
     built: dict[str, tuple[Path, bool]] = dataclasses.field(default_factory=dict)
 
@@ -203,13 +206,24 @@ def _suffix(family: str) -> str:
     return suffixes[0] if suffixes else f".{family}"
 
 
+def _source_artifact(path: Path, ctx: BuildContext) -> Any:
+    """The artifact to export from; a user's model without a sidecar gets the precision its runner reads
+    from the file (an fp16-weight .tflite is fp16, not "unknown"), so no variant is mislabelled."""
+    from edgesmith.profiling.artifacts import Artifact
+
+    art = Artifact.open(path)
+    if art.precision == "unknown" and path == ctx.source and ctx.source_precision:
+        art = Artifact(art.path, dataclasses.replace(art.sidecar, precision=ctx.source_precision))
+    return art
+
+
 def build_variant(
     ctx: BuildContext, plan: PlannedVariant, plans: dict[str, PlannedVariant]
 ) -> tuple[Path, bool]:
     """The variant's artifact path and whether it came from the cache (building ``via`` first if needed)."""
     if plan.name in ctx.built:
         return ctx.built[plan.name]
-    from edgesmith.profiling.artifacts import Artifact, CalibrationInfo
+    from edgesmith.profiling.artifacts import CalibrationInfo
     from edgesmith.profiling.exporters import export
 
     source = ctx.source
@@ -223,7 +237,7 @@ def build_variant(
         "source": str(source),
         "source_hash": file_hash(source),
         "calibration": ctx.calibration.fingerprint() if plan.precision.startswith("int8") else None,
-        "options": {k: str(v) for k, v in sorted(ctx.options.items())},
+        "options": {k: str(v) for k, v in sorted(ctx.options.get(plan.family, {}).items())},
     }
     cached = ctx.cache.get(plan.name, key)
     if cached is not None:
@@ -236,12 +250,12 @@ def build_variant(
     dest = ctx.folder / f"{ctx.source.stem}-{plan.name}{_suffix(plan.family)}"
     with ctx.progress.task(f"converting {plan.name}", None):
         artifact = export(
-            Artifact.open(source),
+            _source_artifact(source, ctx),
             plan.name,
             dest,
             calibration=_calibration_source(ctx, plan.name) if plan.precision.startswith("int8") else None,
             calibration_info=calibration_info if plan.precision.startswith("int8") else None,
-            **ctx.options,
+            **ctx.options.get(plan.family, {}),
         )
     path = Path(artifact.path)
     ctx.cache.put(plan.name, key, path)
@@ -414,12 +428,13 @@ def profile_model(
     runs: int = 100,
     budget_s: float = 10.0,
     progress: bool = False,
-    export_options: dict[str, Any] | None = None,
+    export_options: dict[str, dict[str, Any]] | None = None,
     extra: Sequence[Variant] = (),
 ) -> ModelMatrix:
     """Build, measure and decide for ``model`` on ``data`` (default: the photos scikit-image ships).
 
-    ``extra`` adds artifacts the user built (a pruned or QAT model) as rows measured the same way.
+    ``extra`` adds artifacts the user built (a pruned or QAT model) as rows measured the same way;
+    ``export_options`` maps an exporter family to its options (``{"tvm": {"target": "llvm -mcpu=znver4"}}``).
     """
     src = Path(model)
     fmt = source_format(src)
@@ -445,9 +460,13 @@ def profile_model(
         )
         chosen = _auto_metric(evaluation) if metric == "auto" else metric
         if chosen is None:
-            first = source_runner.predict(evaluation.x[:1])
-            first = first[0] if isinstance(first, list) else first
-            m: Metric = unlabeled_metric(tuple(np.shape(first)))
+            reference = predict_all(source_runner, evaluation.x, 16)
+            m: Metric = unlabeled_metric(tuple(np.shape(reference)))
+            classes = reference.reshape(len(reference), -1).argmax(1)
+            if m.name == "agreement" and len(np.unique(classes)) < 2:
+                # the source predicts one class for every sample (untrained weights, one-class data):
+                # agreeing on it proves nothing, so judge the outputs themselves
+                m = get_metric("fidelity")
         else:
             m = get_metric(chosen)
         if m.needs_labels and not m.targets_are_inputs and evaluation.y is None:
@@ -455,7 +474,9 @@ def profile_model(
                 f"metric {m.name} needs labels but the data has none ({dataset.spec}): use class subfolders, "
                 "a CSV of targets, or --metric agreement/fidelity to compare with the source model"
             )
-        reference = predict_all(source_runner, evaluation.x, 16) if m.targets_are_reference else None
+        if chosen is not None:
+            reference = predict_all(source_runner, evaluation.x, 16) if m.targets_are_reference else None
+        source_precision = source_runner.precision()
     argv = {
         "--data": data,
         "--preprocess": preprocess,
@@ -463,15 +484,15 @@ def profile_model(
         "--metric": None if metric == "auto" else metric,
         "--out": str(folder),
     }
-    options = dict(export_options or {})
-    if shapes:
-        options["input_shapes"] = shapes
+    options = {family: dict(opts) for family, opts in (export_options or {}).items()}
+    if shapes:  # the exporter named like the source format fixes the shapes (ONNX: and simplifies)
+        options.setdefault(fmt, {})["input_shapes"] = shapes
     by_name = {p.name: p for p in plans}
     x, y = evaluation.x, evaluation.y
     rows: list[MatrixRow] = []
     measure = (x, y, m, 1, 16, warmup, runs, budget_s, reference)
     with _Progress(progress) as bar:
-        ctx = BuildContext(src, fmt, found, calib, options, folder / "artifacts", bar)
+        ctx = BuildContext(src, fmt, found, calib, options, folder / "artifacts", bar, source_precision)
         with bar.task(f"timing {src.name} (source)", None):
             base = measure_variant(Variant(f"{fmt} (source)", src, options=runner_options), *measure)
         base.reference = m.targets_are_reference

@@ -28,7 +28,7 @@ def plot_pareto(result: Any, decision: Any, path: str | os.PathLike[str]) -> Pat
         return None
     front = {name: i for i, name in enumerate(decision.pareto)}
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
-    for r in ok:
+    for i, r in enumerate(sorted(ok, key=lambda r: r.latency_ms)):
         on_front = r.variant in front
         ax.scatter(
             r.latency_ms,
@@ -43,7 +43,7 @@ def plot_pareto(result: Any, decision: Any, path: str | os.PathLike[str]) -> Pat
             f"{r.variant}\n{(r.size_mb or 0):.2f} MB",
             (r.latency_ms, r.metric),
             fontsize=7,
-            xytext=(4, 4),
+            xytext=(4, (6, -22, 20, -36)[i % 4]),  # neighbours' labels at different heights
             textcoords="offset points",
         )
     pts = sorted((r.latency_ms, r.metric) for r in ok if r.variant in front)

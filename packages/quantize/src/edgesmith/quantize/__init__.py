@@ -8,11 +8,16 @@ Names load on first use (PEP 562), so the TFLite runner and exporter entry point
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from edgesmith.profiling.lazy import lazy_exports
 
 _EXPORTS = {
     "Calibration": "edgesmith.quantize.calibration",
+    "DebugReport": "edgesmith.quantize.debug",
+    "GuardResult": "edgesmith.quantize.guard",
+    "LayerError": "edgesmith.quantize.layer_stats",
+    "debug_int8": "edgesmith.quantize.debug",
+    "guarded_artifact": "edgesmith.quantize.guard",
+    "guarded_int8": "edgesmith.quantize.guard",
     "CalibrationError": "edgesmith.quantize.errors",
     "GraphSummary": "edgesmith.quantize.tflite_graph",
     "IoDtype": "edgesmith.quantize.modes",
@@ -44,25 +49,15 @@ _EXPORTS = {
 """Public name -> the module that defines it (imported on first use)."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
 __all__ = [
     "Calibration",
     "CalibrationError",
+    "DebugReport",
     "GraphSummary",
+    "GuardResult",
     "IoDtype",
     "Latency",
+    "LayerError",
     "Mode",
     "ModelLoadError",
     "OutputPathError",
@@ -75,7 +70,10 @@ __all__ = [
     "UnquantizableOpError",
     "calibration_from",
     "convert",
+    "debug_int8",
     "dequantize_output",
+    "guarded_artifact",
+    "guarded_int8",
     "keras_predict",
     "measure_latency",
     "prune",
@@ -87,3 +85,5 @@ __all__ = [
     "tflite_predict",
     "weight_sparsity",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

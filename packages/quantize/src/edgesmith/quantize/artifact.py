@@ -67,6 +67,7 @@ class QuantizedArtifact:
     training: dict[str, Any] | None = None
     metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
     path: Path | None = None
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # top-level sidecar keys (e.g. "guard")
 
     @property
     def size_bytes(self) -> int:
@@ -92,7 +93,12 @@ class QuantizedArtifact:
             calibration=calib,
             tools=tool_versions(),
             metrics={"size_bytes": self.size_bytes, **self.graph.to_dict(), **self.metrics},
-            extra={"mode": self.mode.value, "io_dtype": self.io_dtype.value, "training": self.training},
+            extra={
+                "mode": self.mode.value,
+                "io_dtype": self.io_dtype.value,
+                "training": self.training,
+                **self.extra,
+            },
         ).to_dict()
 
     def save(self, path: str | os.PathLike) -> Path:

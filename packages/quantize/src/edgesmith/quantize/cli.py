@@ -45,6 +45,28 @@ IoOpt = Annotated[
 ]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="training batch size (samples)")]
 LrOpt = Annotated[float, typer.Option("--lr", min=0.0, help="fine-tuning learning rate (Adam)")]
+MaxLossOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-loss",
+        min=0.0,
+        help="int8 budget: most the int8 model may lose vs float TFLite on held-out data (points of "
+        "accuracy/IoU, or % of the float MAE/MSE); keeps the fewest layers in float that meet it",
+    ),
+]
+MetricOpt = Annotated[
+    str, typer.Option("--metric", help="task metric: auto, accuracy, iou50, miou (IoU ×100), mae or mse")
+]
+EvalDataOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--eval-data",
+        help="held-out data the loss is measured on [default: the test split of digits/mnist/cifar10; "
+        "for other --data the samples after the first --calib-samples, which calibrate]",
+    ),
+]
+EvalSamplesOpt = Annotated[int, typer.Option("--eval-samples", min=1, help="held-out samples scored (count)")]
+ThreadsOpt = Annotated[int, typer.Option("--threads", min=1, help="TFLite interpreter CPU threads")]
 
 
 @contextlib.contextmanager
@@ -58,6 +80,36 @@ def _errors() -> Iterator[None]:
     except (QuantizeError, ModelError, DatasetError) as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(int(exc.exit_code)) from None  # 2 bad input, 3 missing dependency
+
+
+def _usage_error(message: str) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _heldout_data(
+    spec: str, eval_spec: str | None, model: Any, data_dir: Path | None, eval_samples: int, calib_samples: int
+) -> tuple[Any, Any, Any, str]:
+    """(calibration x, held-out x, held-out y, description): never the same samples for both.
+
+    A set with splits (digits, mnist, cifar10) calibrates on train and is scored on test; any other data
+    given only as --data is split as ``edgesmith-profile matrix`` does (the first ``calib_samples``
+    calibrate, the rest are scored; half each when there are fewer than twice as many).
+    """
+    from edgesmith.quantize.data_sources import load_arrays
+
+    shape = model.input_shape
+    has_splits = spec.split(":", 1)[0].lower() in ("digits", "mnist", "cifar10")
+    if eval_spec is None and not has_splits:
+        x, y, name = load_arrays(spec, "test", shape, data_dir=data_dir)
+        if len(x) < 2:
+            raise QuantizeError(f"{spec}: needs at least 2 samples to calibrate on some and score the rest")
+        k = calib_samples if len(x) >= 2 * calib_samples else len(x) // 2
+        held_y = None if y is None else y[k:][:eval_samples]
+        return x[:k], x[k:][:eval_samples], held_y, f"{name} ([:{k}] calibrate, [{k}:] scored)"
+    calib, _, calib_name = load_arrays(spec, "train", shape, data_dir=data_dir)
+    ex, ey, eval_name = load_arrays(eval_spec or spec, "test", shape, data_dir=data_dir, limit=eval_samples)
+    return calib, ex, ey, f"calibration {calib_name}, scored on {eval_name}"
 
 
 def _calibration_data(spec: str | None, model: Any, data_dir: Path | None) -> Any:
@@ -100,20 +152,55 @@ def convert(
     mode: Annotated[Mode, typer.Option("--mode", help="conversion mode")] = Mode.INT8,
     io_dtype: IoOpt = None,
     calib_data: Annotated[
-        str | None, typer.Option("--calib-data", help=f"calibration data: {DATA_HELP}")
+        str | None, typer.Option("--calib-data", "--data", help=f"calibration data: {DATA_HELP}")
     ] = None,
     calib_samples: CalibOpt = 100,
     seed: SeedOpt = 0,
     data_dir: DataDirOpt = None,
+    max_loss: MaxLossOpt = None,
+    metric: MetricOpt = "auto",
+    eval_data: EvalDataOpt = None,
+    eval_samples: EvalSamplesOpt = 500,
+    max_steps: Annotated[
+        int,
+        typer.Option(
+            "--max-steps", min=0, help="with --max-loss: most layer additions tried (each a quantize + score)"
+        ),
+    ] = 40,
+    threads: ThreadsOpt = 2,
     as_json: JsonOpt = False,
 ) -> None:
     """Convert a Keras model to TFLite: float32, float16, dynamic, int8 or int8-fallback.
 
-    Example: edgesmith-quantize convert cifar.keras -o cifar_int8.tflite --mode int8 --calib-data photos
+    With --max-loss (int8 only), layers are kept in float, fewest first, until the int8 model loses at
+    most that much of --metric on held-out data; the sidecar lists them.
+    Example: edgesmith-quantize convert cifar.keras -o cifar_int8.tflite --data cifar10 --max-loss 1
     """
     from edgesmith.quantize.converter import convert as do_convert
     from edgesmith.quantize.sources import load_source
 
+    if max_loss is not None:
+        if mode is not Mode.INT8:
+            _usage_error(f"--max-loss guards full-int8 models; use --mode int8 (got --mode {mode.value})")
+        if calib_data is None:
+            _usage_error("--max-loss needs --data (calibration and held-out evaluation data)")
+        _convert_guarded(
+            model,
+            output,
+            calib_data,
+            eval_data,
+            metric,
+            max_loss,
+            io_dtype,
+            calib_samples,
+            eval_samples,
+            seed,
+            max_steps,
+            threads,
+            data_dir,
+            as_json,
+        )
+        return
     with _errors():
         keras_model, source_hash = load_source(model)
         rep = _calibration_data(calib_data, keras_model, data_dir) if mode.needs_calibration else None
@@ -358,6 +445,187 @@ def inspect(
         f"kernel sparsity {100 * graph.weight_sparsity:.1f} %",
         highlight=False,
     )
+
+
+def _steps_table(result: Any, output: Path | None) -> Table:
+    unit = result.metric.loss_unit
+    title = (
+        f"guarded int8: {result.metric.name} float {result.float_metric:.4g}, "
+        f"budget loss ≤ {result.max_loss:g} {unit}, {result.eval_samples} held-out samples, "
+        f"{len(result.layers)} compute layers"
+    )
+    table = Table(title=title)
+    for col in (
+        "step",
+        "phase",
+        "float layers",
+        result.metric.name,
+        "loss",
+        "meets",
+        "KB",
+        "ms b1",
+        "×float",
+    ):
+        table.add_column(
+            col, justify="left" if col in ("phase", "float layers") else "right", overflow="fold"
+        )
+    if result.float_latency_ms is not None:
+        table.add_row(
+            "-",
+            "float TFLite",
+            "all",
+            f"{result.float_metric:.4g}",
+            "0",
+            "",
+            f"{result.float_size_bytes / 1024:.1f}",
+            f"{result.float_latency_ms:.3g}",
+            "1.00",
+        )
+    for i, step in enumerate(result.steps):
+        layers = ", ".join(step.float_layers) if step.float_layers else "none"
+        if step.phase == "prune" and not step.kept:
+            layers += " (reverted)"
+        speed = (
+            f"{result.float_latency_ms / step.latency_ms:.2f}"
+            if step.latency_ms and result.float_latency_ms
+            else ""
+        )
+        marker = " ◀ chosen" if step is result.chosen else ""
+        table.add_row(
+            str(i),
+            step.phase + marker,
+            f"{len(step.float_layers)}: {layers}",
+            f"{step.metric:.4g}",
+            f"{step.loss:.3g}",
+            "yes" if step.meets else "no",
+            f"{step.size_bytes / 1024:.1f}",
+            f"{step.latency_ms:.3g}" if step.latency_ms else "",
+            speed,
+        )
+    if output is not None:
+        table.caption = f"wrote {output} (+ .json sidecar listing the float layers)"
+    return table
+
+
+def _convert_guarded(
+    model: Path,
+    output: Path,
+    data: str,
+    eval_data: str | None,
+    metric: str,
+    max_loss: float,
+    io_dtype: IoDtype | None,
+    calib_samples: int,
+    eval_samples: int,
+    seed: int,
+    max_steps: int,
+    threads: int,
+    data_dir: Path | None,
+    as_json: bool,
+) -> None:
+    from edgesmith.quantize.artifact import check_output_path
+    from edgesmith.quantize.guard import guarded_artifact, guarded_int8
+    from edgesmith.quantize.sources import load_source
+
+    with _errors():
+        check_output_path(output)
+        keras_model, source_hash = load_source(model)
+        calib, ex, ey, described = _heldout_data(
+            data, eval_data, keras_model, data_dir, eval_samples, calib_samples
+        )
+        with err.status("guarded int8 search") as status:
+            result = guarded_int8(
+                keras_model,
+                calib,
+                ex,
+                ey,
+                metric=metric,
+                max_loss=max_loss,
+                calibration_samples=calib_samples,
+                seed=seed,
+                io_dtype=io_dtype or IoDtype.INT8,
+                max_steps=max_steps,
+                threads=threads,
+                progress=lambda msg: status.update(f"guarded int8: {escape(msg)}"),
+            )
+        written = None
+        if result.met:
+            art = guarded_artifact(result, keras_model, source_hash)
+            art.extra["guard"]["data"] = described
+            written = art.save(output)
+    if as_json:
+        out.print_json(json.dumps({"output": str(written) if written else None, **result.summary()}))
+    else:
+        out.print(_steps_table(result, written))
+    if not result.met:
+        err.print(
+            f"[bold red]error:[/] no float-layer set within the search met --max-loss {max_loss:g} "
+            f"(best loss {result.chosen.loss:.3g} {result.metric.loss_unit}); nothing written: raise "
+            "--max-loss or fine-tune with `edgesmith-quantize qat`",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+def debug(
+    model: ModelArg,
+    data: Annotated[str, typer.Option("--data", help=f"calibration + held-out data: {DATA_HELP}")],
+    eval_data: EvalDataOpt = None,
+    metric: MetricOpt = "auto",
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, help="held-out samples the per-layer debugger runs (count)")
+    ] = 100,
+    eval_samples: EvalSamplesOpt = 500,
+    calib_samples: CalibOpt = 100,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="show only the N worst layers")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="also write error by depth as a PNG")] = None,
+    seed: SeedOpt = 0,
+    threads: ThreadsOpt = 2,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per-layer full-int8 error named by Keras layer (TFLite QuantizationDebugger) and why it happens.
+
+    Each layer's RMSE in int8 steps (RMSE / scale), mean error, share of the total squared error, int8
+    range use, clipped values, channel and weight-scale spread; with labels, float vs int8 task metric.
+    Example: edgesmith-quantize debug cifar.keras --data cifar10 --top 10 --plot cifar_int8_error.png
+    """
+    from edgesmith.quantize.debug import debug_int8
+    from edgesmith.quantize.sources import load_source
+
+    with _errors():
+        if plot is not None and (plot.suffix.lower() != ".png" or not plot.parent.is_dir()):
+            _usage_error(f"--plot {plot}: give a .png path in an existing folder")
+        keras_model, _ = load_source(model)
+        calib, ex, ey, _ = _heldout_data(
+            data, eval_data, keras_model, data_dir, max(eval_samples, samples), calib_samples
+        )
+        with err.status("int8 debug: calibrating, then running the NumericVerify model"):
+            report = debug_int8(
+                keras_model,
+                calib,
+                ex,
+                ey,
+                metric=metric,
+                samples=samples,
+                calibration_samples=calib_samples,
+                seed=seed,
+                threads=threads,
+            )
+        if plot is not None:
+            from edgesmith.quantize.debug_plot import plot_error_by_depth
+
+            plot_error_by_depth(report, plot)
+    if as_json:
+        out.print_json(report.to_json())
+    else:
+        out.print(report.table(top))
+        for line in report.explanations(top):
+            out.print(f"  {escape(line)}", highlight=False)
+        worst = ", ".join(r.layer for r in report.worst(3))
+        out.print(f"worst layers: {worst}" + (f" · plot {plot}" if plot else ""), highlight=False)
 
 
 def main() -> None:

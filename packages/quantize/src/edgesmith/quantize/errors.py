@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edgesmith.profiling.errors import EdgesmithError
+from edgesmith.profiling.errors import EdgesmithError, ExitCode
 
 
 class QuantizeError(EdgesmithError, ValueError):
@@ -28,3 +28,9 @@ class UnquantizableOpError(QuantizeError):
 
 class OutputPathError(QuantizeError):
     """The output path cannot be written (missing directory, existing directory with that name ...)."""
+
+
+class MissingDependencyError(QuantizeError):
+    """An optional library a requested feature needs (e.g. matplotlib for --plot) is not installed."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY

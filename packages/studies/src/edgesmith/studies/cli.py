@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from edgesmith.profiling.console import err, one_line_errors, out
+from edgesmith.profiling.console import err, one_line_errors, out, run_cli
 from edgesmith.profiling.runner import RunnerError
 from edgesmith.studies.cifar_sweep import SweepConfig
 from edgesmith.studies.provenance import command_from_context
@@ -215,3 +215,8 @@ def cifar_sweep(
             f"{r['precision_at_1']:.1f}",
         )
     _finish(paths, sweep.to_json(), json_out, table)
+
+
+def main() -> None:
+    """Console-script entry: one error line and the exit-code contract (``--debug`` for tracebacks)."""
+    run_cli(study_app)

@@ -1,0 +1,124 @@
+"""A user's own model to a decision: variants planned from the installed exporters, built, cached."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from edgesmith.profiling.model_matrix import MatrixError, plan_variants, profile_model, source_format
+
+
+def _exp(sources, precisions, why=None):
+    return SimpleNamespace(sources=sources, precisions=precisions, unavailable=lambda: why)
+
+
+FOUND = {
+    "onnx": _exp(("keras", "onnx"), ("fp32",)),
+    "tflite": _exp(("keras",), ("fp32", "int8")),
+    "tvm": _exp(("onnx", "tflite"), ("fp32", "int8")),
+    "tensorrt": _exp(
+        ("onnx",), ("fp16",), why="TensorRT needs an NVIDIA GPU; pip install edgesmith-export-trt[gpu]"
+    ),
+}
+
+
+def test_plan_reaches_each_family_through_another_or_says_why_not() -> None:
+    keras = {p.name: p for p in plan_variants("keras", FOUND)}
+    assert keras["tflite-int8"].via is None and keras["tvm-fp32"].via == "onnx-fp32"
+    assert keras["tvm-int8"].via == "tflite-int8"  # same precision through the family that has it
+    assert "NVIDIA GPU" in keras["tensorrt-fp16"].why_not
+    onnx = {p.name: p for p in plan_variants("onnx", FOUND)}
+    assert onnx["tvm-fp32"].via == "onnx-fp32"  # TVM reads the fixed, simplified ONNX
+    assert onnx["tflite-int8"].why_not == "needs a keras source (this model is onnx)"
+    tflite = {p.name: p for p in plan_variants("tflite", FOUND, ["tvm"])}
+    assert set(tflite) == {"tvm-fp32", "tvm-int8"} and tflite["tvm-fp32"].via is None
+    assert plan_variants("keras", FOUND, ["none"]) == []
+    with pytest.raises(MatrixError, match="unknown variant 'tflite-int4'"):
+        plan_variants("keras", FOUND, ["tflite-int4"])
+
+
+def test_source_formats(tmp_path, artifacts) -> None:
+    assert source_format(artifacts["keras"]) == "keras" and source_format(artifacts["int8"]) == "tflite"
+    (tmp_path / "m.pt").write_bytes(b"x")
+    with pytest.raises(MatrixError, match="unknown model format"):
+        source_format(tmp_path / "m.pt")
+
+
+@pytest.fixture
+def labelled(tmp_path, artifacts, samples):
+    from edgesmith.profiling import open_runner
+
+    with open_runner(artifacts["keras"]) as r:
+        y = r.predict(samples).argmax(1)
+    path = tmp_path / "data.npz"
+    np.savez(path, x=samples, y=y)
+    return path
+
+
+@pytest.mark.slow
+def test_keras_model_to_decision_then_cached(artifacts, labelled, tmp_path) -> None:
+    pytest.importorskip("edgesmith.quantize")
+    out = tmp_path / "rep"
+    kw = {"variants": ["tflite-fp32", "tflite-int8", "onnx"], "out": out, "runs": 5, "budget_s": 2.0}
+    kw["calibration_samples"] = 8
+    first = profile_model(artifacts["keras"], str(labelled), max_loss=100.0, **kw)
+    rows = {r.variant: r for r in first.result.rows}
+    assert set(rows) == {"keras (source)", "tflite-fp32", "tflite-int8", "onnx-fp32"}
+    assert all(r.ok for r in rows.values()), [r.error for r in rows.values()]
+    assert rows["keras (source)"].metric == 100.0  # labels are the source's own predictions ...
+    assert rows["tflite-fp32"].metric == pytest.approx(100.0)  # ... on the 8 samples not calibrated on
+    assert (
+        rows["tflite-int8"].precision == "int8" and rows["tflite-int8"].size_mb < rows["tflite-fp32"].size_mb
+    )
+    assert first.calibration["samples"] == 8 and first.data["samples"] == 8
+    assert first.decision.chosen in rows and first.decision.pareto
+    assert "--variants tflite-int8" in rows["tflite-int8"].command
+    sidecar = json.loads(next(out.glob("artifacts/*tflite-int8.tflite.json")).read_text())
+    assert sidecar["calibration"]["spec"] == str(labelled) and sidecar["calibration"]["samples"] == 8
+    assert sidecar["calibration"]["preprocess"] == first.calibration["preprocess"]
+    paths = first.write(out)
+    assert {p.name for p in paths} >= {"matrix.md", "matrix.csv", "matrix.json"}
+    again = profile_model(artifacts["keras"], str(labelled), max_loss=100.0, **kw)
+    assert all(r.extra.get("cached") for r in again.result.rows[1:])  # nothing rebuilt
+
+
+def test_dynamic_onnx_with_input_shape_and_unlabeled_agreement(dynamic_onnx, tmp_path) -> None:
+    pytest.importorskip("onnxslim")
+    from PIL import Image
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(4):
+        Image.fromarray(np.random.default_rng(i).integers(0, 255, (30, 40, 3), np.uint8)).save(
+            photos / f"{i}.png"
+        )
+    result = profile_model(
+        dynamic_onnx,
+        str(photos),
+        input_shape={"x": (1, 3, 24, 32)},
+        variants=["onnx"],
+        out=tmp_path / "rep",
+        runs=5,
+        budget_s=2.0,
+    )
+    source, fixed = result.result.rows
+    assert result.data["shape"] == [3, 24, 32] and result.input_shapes == {"x": [1, 3, 24, 32]}
+    # no labels: compare with the source (fidelity when the source gives every photo the same class)
+    assert result.result.metric in ("agreement", "fidelity") and source.reference
+    assert fixed.ok, fixed.error
+    assert fixed.metrics["top1_agreement"] == 100.0 and fixed.metrics["max_abs_error"] < 1e-4
+    assert fixed.metrics["cosine"] == pytest.approx(1.0, abs=1e-6)
+    import onnx
+
+    graph = onnx.load(str(next((tmp_path / "rep" / "artifacts").glob("*.onnx")))).graph
+    assert [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim] == [1, 3, 24, 32]
+    assert "Shape" not in {n.op_type for n in graph.node}
+
+
+def test_data_that_does_not_fit_the_model_is_refused(artifacts, tmp_path) -> None:
+    np.save(tmp_path / "x.npy", np.zeros((4, 5, 5, 1), np.float32))
+    with pytest.raises(Exception, match="takes 8x8x1"):
+        profile_model(artifacts["keras"], str(tmp_path / "x.npy"), variants=["none"], out=tmp_path / "r")
