@@ -92,7 +92,7 @@ def test_unsupported_onnx_op_is_named(tmp_path):
     assert not (tmp_path / "dft.tvm").exists()
 
 
-def test_bad_inputs_leave_nothing(tmp_path, onnx_model):
+def test_bad_inputs_leave_nothing(tmp_path, onnx_model, monkeypatch):
     junk = tmp_path / "junk.onnx"
     junk.write_bytes(b"junk")
     with pytest.raises(TVMExportError, match="not a valid ONNX model"):
@@ -103,8 +103,14 @@ def test_bad_inputs_leave_nothing(tmp_path, onnx_model):
         compile_model(tmp_path / "m.pb", tmp_path / "a.tvm")
     with pytest.raises(TVMExportError, match="TVM rejects target"):
         compile_model(onnx_model, tmp_path / "a.tvm", target="nosuchtarget")
-    with pytest.raises(TVMExportError, match="needs a cross compiler"):
+    with pytest.raises(TVMExportError, match="needs -num-cores"):
         compile_model(onnx_model, tmp_path / "a.tvm", target="llvm -mtriple=aarch64-linux-gnu")
+    import edgesmith.export_tvm.compile as compile_mod
+
+    monkeypatch.setattr(compile_mod.shutil, "which", lambda name: None)  # as on a machine without it
+    with pytest.raises(TVMExportError, match="needs a cross compiler"):
+        compile_model(onnx_model, tmp_path / "a.tvm", target="rpi4")
+    monkeypatch.undo()
     with pytest.raises(TVMExportError, match="opt level must be 0-3"):
         compile_model(onnx_model, tmp_path / "a.tvm", opt_level=4)
     bad_tflite = tmp_path / "bad.tflite"

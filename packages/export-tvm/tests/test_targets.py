@@ -26,7 +26,7 @@ def test_native_is_the_host_cpu():
 
 
 def test_cross_target_is_not_the_host():
-    assert not is_host_target(parse_target("llvm -mtriple=aarch64-linux-gnu"))
+    assert not is_host_target(parse_target("llvm -mtriple=aarch64-linux-gnu -num-cores=4"))
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,9 @@ def test_cli_tune_prints_tasks_and_latency_beside_onnxruntime(tuned, tmp_path):
     result = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "c.tvm"), "--rounds", "5", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert payload["latency"]["reference"] == "onnxruntime" and payload["latency"]["tvm_ms"] > 0
+    from edgesmith.profiling.registry import backend_for
+
+    assert payload["latency"]["reference"] == backend_for(source) and payload["latency"]["tvm_ms"] > 0
     assert payload["kernels_tuned"] + payload["kernels_default"] == len(payload["tasks"])
     assert payload["latency"]["max_abs_diff"] < 1e-4
 

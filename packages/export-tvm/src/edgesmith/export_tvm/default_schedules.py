@@ -4,7 +4,8 @@ TVM 0.27 ships no CPU fallback schedules for Relax (dlight's CPU rules cover GEM
 one random sample of MetaSchedule's design space is up to 12x off the best (measured on MobileNetV2's
 convolutions). So a default schedule here is the fastest of a few design-space samples (MetaSchedule's
 post-order-apply with the target's rules and postprocessors: tiled, parallel, vectorized), all built in one
-library per kernel and timed once in-process: seconds per model, no tuning log needed.
+library per kernel with the unscheduled kernel, checked against it (some samples compute wrong results) and
+timed once in-process: no tuning log needed.
 Foreign targets (cross-compiled, or a GPU that is absent) cannot be timed here; they take the first sample.
 """
 
@@ -34,50 +35,80 @@ def _rules(target: Any) -> str:
 
 
 def design_space_samples(func: Any, target: Any, samples: int, seed: int = 0) -> list[Any]:
-    """Up to ``samples`` scheduled variants (postprocessors applied) of a PrimFunc, deterministic per seed."""
+    """Up to ``samples`` scheduled variants (postprocessors applied) of a PrimFunc, deterministic per seed.
+
+    Each round of the design-space generator yields one sample per sketch (e.g. with and without
+    compute-at), with fresh random decisions; rounds repeat until there are enough.
+    """
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
     fmod = tvm.IRModule({"main": func.with_attr("global_symbol", "main")})
+    kind = _rules(target)
+    generator = ms.space_generator.PostOrderApply(sch_rules=kind, postprocs=kind, mutator_probs={})
+    ctx = ms.TuneContext(
+        mod=fmod, target=target, space_generator=generator, rand_state=seed + 1, num_threads=1
+    )
     out: list[Any] = []
-    for k in range(samples * 2):  # a sample the postprocessors reject is redrawn, within reason
-        if len(out) == samples:
-            break
-        kind = _rules(target)
-        generator = ms.space_generator.PostOrderApply(sch_rules=kind, postprocs=kind, mutator_probs={})
-        ctx = ms.TuneContext(
-            mod=fmod, target=target, space_generator=generator, rand_state=seed + k + 1, num_threads=1
-        )
+    for _ in range(max(2, samples)):  # a sample the postprocessors reject is redrawn, within reason
         try:
             spaces = ctx.generate_design_space()
         except Exception:  # the rules cannot schedule this kernel at all
             return out
-        sch = spaces[k % len(spaces)]
-        try:
-            if all(p.apply(sch) for p in ctx.space_generator.postprocs):
-                out.append(sch.mod["main"])
-        except Exception:
-            continue
+        for sch in spaces:
+            try:
+                if all(p.apply(sch) for p in ctx.space_generator.postprocs):
+                    out.append(sch.mod["main"])
+            except Exception:
+                continue
+            if len(out) == samples:
+                return out
     return out
 
 
-def _time_candidates(candidates: list[Any], target: Any) -> list[float]:
-    """Milliseconds of each candidate, built together in one library and timed on random inputs."""
+def _agrees(got: list[np.ndarray], want: list[np.ndarray], rtol: float = 1e-4) -> bool:
+    """Same results up to ``rtol`` of each buffer's largest magnitude (reduction order may differ)."""
+    for g, w in zip(got, want, strict=True):
+        if g.dtype.kind == "f":
+            scale = max(float(np.max(np.abs(w))) if w.size else 0.0, 1e-30)
+            if not np.all(np.isfinite(g)) or float(np.max(np.abs(g - w))) > rtol * scale:
+                return False
+        elif not np.array_equal(g, w):
+            return False
+    return True
+
+
+def _time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[float]:
+    """Milliseconds of each candidate (inf when its results differ from the unscheduled ``reference``).
+
+    All are built together in one library and run on the same random inputs: a schedule that changes the
+    results beyond float reassociation is never picked.
+    """
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
-    mod = tvm.IRModule(
-        {f"cand{i}": c.with_attr("global_symbol", f"cand{i}") for i, c in enumerate(candidates)}
-    )
-    lib = tvm.compile(mod, target=target).mod
+    funcs = {f"cand{i}": c.with_attr("global_symbol", f"cand{i}") for i, c in enumerate(candidates)}
+    funcs["reference"] = reference.with_attr("global_symbol", "reference")
+    lib = tvm.compile(tvm.IRModule(funcs), target=target).mod
     dev = tvm.cuda(0) if target.kind.name == "cuda" else tvm.cpu(0)
     rng = np.random.default_rng(0)
-    args = [
-        tvm.runtime.tensor(np.asarray(rng.random([int(d) for d in a.shape])).astype(str(a.dtype)), dev)
+    host = [
+        np.asarray(rng.random([int(d) for d in a.shape])).astype(str(a.dtype))
         for a in ms.arg_info.ArgInfo.from_prim_func(candidates[0])
     ]
+
+    def outputs(name: str) -> list[np.ndarray]:
+        arrays = [tvm.runtime.tensor(h, dev) for h in host]
+        lib[name](*arrays)
+        return [a.numpy() for a in arrays]
+
+    want = outputs("reference")
+    args = [tvm.runtime.tensor(h, dev) for h in host]
     times = []
     for i in range(len(candidates)):
+        if not _agrees(outputs(f"cand{i}"), want):
+            times.append(float("inf"))
+            continue
         timer = lib.time_evaluator(f"cand{i}", dev, number=2, repeat=1, min_repeat_ms=0)
         times.append(float(timer(*args).mean) * 1e3)
     return times
@@ -93,10 +124,12 @@ def default_schedule(
     if not measurable or len(candidates) == 1:
         return candidates[0], DefaultPick("", len(candidates), None)
     try:
-        times = _time_candidates(candidates, target)
+        times = _time_candidates(candidates, func, target)
     except Exception:  # a candidate that does not build or run: keep the first one, which did schedule
         return candidates[0], DefaultPick("", len(candidates), None)
     best = int(np.argmin(times))
+    if not np.isfinite(times[best]):  # no sample reproduced the kernel: leave it to TVM's own lowering
+        return None, DefaultPick("", len(candidates), None)
     return candidates[best], DefaultPick("", len(candidates), times[best])
 
 

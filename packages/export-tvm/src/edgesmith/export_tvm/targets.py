@@ -93,6 +93,12 @@ def parse_target(spec: str | Any) -> Any:
     if isinstance(spec, tvm.target.Target):
         return spec
     config = spec if isinstance(spec, dict) else target_dict(str(spec))
+    cpu = config.get("host", config) if config.get("kind") == "cuda" else config
+    if isinstance(cpu, dict) and cpu.get("kind") == "llvm" and "num-cores" not in cpu:
+        raise TVMExportError(
+            f"target {spec!r} needs -num-cores=N (the device's CPU cores, for its thread pool and "
+            f"schedules); or use a preset: {', '.join(PRESETS)}"
+        )
     try:
         return tvm.target.Target(config)
     except Exception as exc:
