@@ -78,7 +78,7 @@ class SolarStudy:
         c = self.config
         d = self.data
         parts = [
-            "# Solar forecast: training and inference time per device (document 002)\n",
+            "# Solar forecast: training and inference time per device\n",
             f"Forecast of sensor `{d['target']}` {c.horizon_s} s ahead from {d['features']} other sensors "
             f"({d['source']} data). {len(self.accuracy) - 2} models, devices: {', '.join(d['devices'])}. "
             f"Study wall time {self.wall_s:.0f} s.\n",
@@ -103,7 +103,7 @@ class SolarStudy:
             "standardisation fitted on the training split only; errors below are in W/m².\n",
             "## Test error after "
             f"{c.fit_epochs} epoch(s) (MLP batch {c.mlp_fit_batch}, CNN batch {c.cnn_fit_batch})\n",
-            "Document 002 trained one epoch on months of 1 s data; a short grid needs more epochs.\n",
+            "The solar study trained one epoch on months of 1 s data; a short grid needs more epochs.\n",
             markdown_table(
                 self.accuracy,
                 [
