@@ -35,7 +35,7 @@ class Case:
     code: int
     why: str
     per_photo: bool = False
-    """The CLI reports this input as one reason line naming the photo (a batch keeps going past it)."""
+    """The CLI names the photo in its error: line (a batch keeps going past it)."""
 
     @property
     def id(self) -> str:

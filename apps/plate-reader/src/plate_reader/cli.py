@@ -130,7 +130,12 @@ def read_cmd(
         console.print(_results_table(results, backend, reader, detector))
     for r in results:
         if r.error:
-            err.print(f"[red]{r.path}[/red]: {_reason(r)}", highlight=False, soft_wrap=True)
+            err.print(  # one error: line per broken photo; the batch goes on with the others
+                f"[bold red]error:[/bold red] {escape(_reason(r))} ({escape(str(r.path))}): "
+                "pass a readable JPEG, PNG, BMP, WebP or TIFF photo",
+                highlight=False,
+                soft_wrap=True,
+            )
         elif not r.plates:
             err.print(f"[yellow]{r.path}[/yellow]: no plate found", highlight=False, soft_wrap=True)
         elif not r.ok:
