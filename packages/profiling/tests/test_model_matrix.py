@@ -40,6 +40,15 @@ def test_plan_reaches_each_family_through_another_or_says_why_not() -> None:
         plan_variants("keras", FOUND, ["tflite-int4"])
 
 
+def test_guarded_int8_is_planned_when_named_or_when_a_loss_budget_is_given() -> None:
+    found = {"tflite": SimpleNamespace(**vars(FOUND["tflite"]), opt_in=("int8-guarded",))}
+    found["tflite"].precisions = ("fp32", "int8", "int8-guarded")
+    assert "tflite-int8-guarded" not in {p.name for p in plan_variants("keras", found)}
+    assert "tflite-int8-guarded" in {p.name for p in plan_variants("keras", found, opt_in=True)}
+    assert [p.name for p in plan_variants("keras", found, ["tflite-int8-guarded"])] == ["tflite-int8-guarded"]
+    assert "tflite-int8-guarded" not in {p.name for p in plan_variants("keras", found, ["tflite-int8"])}
+
+
 def test_source_formats(tmp_path, artifacts) -> None:
     assert source_format(artifacts["keras"]) == "keras" and source_format(artifacts["int8"]) == "tflite"
     (tmp_path / "m.pt").write_bytes(b"x")

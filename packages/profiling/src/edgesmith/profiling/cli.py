@@ -243,8 +243,12 @@ def matrix(
         typer.Option(help="Also measure a model you built (pruned, QAT ...): NAME=PATH, repeatable."),
     ] = None,
     max_loss: Annotated[
-        float, typer.Option(help="Largest metric loss accepted vs the source: points for % metrics, else %.")
-    ] = 1.0,
+        float | None,
+        typer.Option(
+            help="Largest metric loss accepted vs the source: points for % metrics, else % (default 1). "
+            "Giving it also builds tflite-int8-guarded: int8 with the fewest layers in float that meet it."
+        ),
+    ] = None,
     optimize: Annotated[
         str, typer.Option(help="What the chosen variant minimises: latency, size or memory.")
     ] = ("latency"),

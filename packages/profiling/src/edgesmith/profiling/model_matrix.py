@@ -100,12 +100,13 @@ def _hop(fmt: str, family: str, precision: str, found: dict[str, Any]) -> str | 
 
 
 def plan_variants(
-    fmt: str, found: dict[str, Any], wanted: Sequence[str] | None = None
+    fmt: str, found: dict[str, Any], wanted: Sequence[str] | None = None, *, opt_in: bool = False
 ) -> list[PlannedVariant]:
     """Every ``family-precision`` the exporters offer for a ``fmt`` source (``wanted`` filters by variant or
     family name). A family that does not take ``fmt`` goes through one that does; when the exporter named
     like the source format takes it (ONNX → fixed, simplified ONNX), every family that reads that format
-    goes through it, so TVM and TensorRT see the simplified graph."""
+    goes through it, so TVM and TensorRT see the simplified graph. Costly opt-in precisions (a guarded
+    int8 search) are planned when named in ``wanted`` or when ``opt_in`` is set."""
     plans: list[PlannedVariant] = []
     wanted_set = {w.strip().lower() for w in wanted or () if w.strip()}
     if wanted_set == {"none"}:  # only the source (and any artifacts the user passes)
@@ -119,7 +120,7 @@ def plan_variants(
             name = f"{family}-{precision}"
             if wanted_set and name not in wanted_set and family not in wanted_set:
                 continue
-            if precision in getattr(exp, "opt_in", ()) and name not in wanted_set:
+            if precision in getattr(exp, "opt_in", ()) and name not in wanted_set and not opt_in:
                 continue  # a costly variant (tflite-int8-guarded searches) runs only when named
             plan = PlannedVariant(name, family, precision)
             why = exp.unavailable()
@@ -237,7 +238,7 @@ def build_variant(
         "source": str(source),
         "source_hash": file_hash(source),
         "calibration": ctx.calibration.fingerprint() if plan.precision.startswith("int8") else None,
-        "options": {k: str(v) for k, v in sorted(ctx.options.get(plan.family, {}).items())},
+        "options": {k: str(v) for k, v in sorted(_plan_options(ctx, plan).items())},
     }
     cached = ctx.cache.get(plan.name, key)
     if cached is not None:
@@ -255,7 +256,7 @@ def build_variant(
             dest,
             calibration=_calibration_source(ctx, plan.name) if plan.precision.startswith("int8") else None,
             calibration_info=calibration_info if plan.precision.startswith("int8") else None,
-            **ctx.options.get(plan.family, {}),
+            **_plan_options(ctx, plan),
         )
     path = Path(artifact.path)
     ctx.cache.put(plan.name, key, path)
@@ -418,7 +419,7 @@ def profile_model(
     input_shape: dict[str, tuple[int, ...]] | None = None,
     metric: str = "auto",
     variants: Sequence[str] | None = None,
-    max_loss: float = 1.0,
+    max_loss: float | None = None,
     optimize: str = "latency",
     out: str | os.PathLike[str] | None = None,
     limit: int | None = None,
@@ -434,14 +435,16 @@ def profile_model(
     """Build, measure and decide for ``model`` on ``data`` (default: the photos scikit-image ships).
 
     ``extra`` adds artifacts the user built (a pruned or QAT model) as rows measured the same way;
-    ``export_options`` maps an exporter family to its options (``{"tvm": {"target": "llvm -mcpu=znver4"}}``).
+    ``export_options`` maps an exporter family (or one variant) to its options
+    (``{"tvm": {"target": "llvm -mcpu=znver4"}}``). ``max_loss`` is the budget of the decision (default 1);
+    giving it also builds the opt-in guarded variants (``tflite-int8-guarded``) with that budget.
     """
     src = Path(model)
     fmt = source_format(src)
     folder = Path(out) if out else Path(f"matrix-{src.stem}")
     runner_options = {"threads": threads} if threads else {}
     found = exporters()
-    plans = plan_variants(fmt, found, variants)
+    plans = plan_variants(fmt, found, variants, opt_in=max_loss is not None)
     calibrates = any(p.precision.startswith("int8") and not p.why_not for p in plans)
     with open_runner(src, **runner_options) as source_runner:
         specs = source_runner.input_specs()
@@ -482,9 +485,14 @@ def profile_model(
         "--preprocess": preprocess,
         "--input-shape": ";".join(f"{k}:{format_dims(v)}" for k, v in shapes.items()) or None,
         "--metric": None if metric == "auto" else metric,
+        "--max-loss": None if max_loss is None else f"{max_loss:g}",
         "--out": str(folder),
     }
     options = {family: dict(opts) for family, opts in (export_options or {}).items()}
+    if max_loss is not None:  # the guarded int8 search keeps as many layers in float as this budget needs
+        for plan in plans:
+            if plan.precision in getattr(found[plan.family], "opt_in", ()):
+                options.setdefault(plan.name, {}).setdefault("max_loss", max_loss)
     if shapes:  # the exporter named like the source format fixes the shapes (ONNX: and simplifies)
         options.setdefault(fmt, {})["input_shapes"] = shapes
     by_name = {p.name: p for p in plans}
@@ -525,7 +533,8 @@ def profile_model(
         baseline=base.variant,
         host=host_info(),
     )
-    decision = decide(rows, base.variant, m.higher_is_better, m.key, max_loss, optimize)
+    budget = 1.0 if max_loss is None else max_loss
+    decision = decide(rows, base.variant, m.higher_is_better, m.key, budget, optimize)
     return ModelMatrix(
         str(src),
         fmt,
@@ -536,6 +545,11 @@ def profile_model(
         {k: list(v) for k, v in shapes.items()},
         str(folder),
     )
+
+
+def _plan_options(ctx: BuildContext, plan: PlannedVariant) -> dict[str, Any]:
+    """Exporter options for ``plan``: its family's, then those given for the variant itself."""
+    return {**ctx.options.get(plan.family, {}), **ctx.options.get(plan.name, {})}
 
 
 def _variant_row(
