@@ -134,8 +134,9 @@ def _make_measure_callback(
                 progress(names[task_id], min(self.done, total), total)
             if deadline is not None and time.monotonic() > deadline and not self.stopped:
                 self.stopped = True
-                for i in range(n_tasks):
-                    task_scheduler.terminate_task(i)
+                for i in range(n_tasks):  # MetaSchedule refuses to end a task twice
+                    if not task_scheduler.tasks_[i].is_terminated:
+                        task_scheduler.terminate_task(i)
 
     return BudgetCallback()
 
