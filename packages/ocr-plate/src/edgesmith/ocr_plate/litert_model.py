@@ -5,39 +5,18 @@ Both shipped networks (the CRNN and the corner regressor) are run this way: no T
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from edgesmith.ocr_plate.reading import OcrError, ReaderUnavailable
+from edgesmith.profiling.native_logs import quiet_native_stderr
+from edgesmith.profiling.quantization import dequantize_output, quantize_input
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 RETRAIN_HINT = "reinstall edgesmith-ocr-plate or retrain with: uv run python tools/train_plate_ocr.py"
-
-
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Hide LiteRT's native "INFO: Created TensorFlow Lite XNNPACK delegate" line (file descriptor 2)."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no usable stderr
-        yield
-        return
-    sys.stderr.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(devnull)
-        os.close(saved)
 
 
 def _interpreter_class() -> Any:
@@ -91,17 +70,9 @@ class TfliteModel:
     def run(self, x: np.ndarray) -> np.ndarray:
         """Output for one sample ``x`` (float32, the input shape without its batch axis)."""
         x = np.asarray(x, np.float32)[None]
-        scale, zero = self._in["quantization"]
-        if self._in["dtype"] != np.float32:
-            info = np.iinfo(self._in["dtype"])
-            x = np.clip(np.round(x / scale + zero), info.min, info.max).astype(self._in["dtype"])
-        self._interp.set_tensor(self._in["index"], x)
+        self._interp.set_tensor(self._in["index"], quantize_input(x, self._in))
         self._interp.invoke()
-        y = self._interp.get_tensor(self._out["index"])[0]
-        scale, zero = self._out["quantization"]
-        if self._out["dtype"] != np.float32:
-            y = (y.astype(np.float32) - zero) * scale
-        return y
+        return dequantize_output(self._interp.get_tensor(self._out["index"])[0], self._out)
 
 
 __all__ = ["RETRAIN_HINT", "WEIGHTS_DIR", "TfliteModel", "quiet_native_stderr", "read_sidecar"]
