@@ -173,7 +173,11 @@ def import_model(path: str | os.PathLike[str], batch: int = 1) -> ImportedModel:
         raise TVMExportError(f"{p}: no such model file; pass an .onnx or .tflite file")
     if batch < 1:
         raise TVMExportError(f"batch must be >= 1, got {batch}")
-    return import_onnx(p, batch) if fmt == "onnx" else import_tflite(p, batch)
+    return _IMPORTERS[fmt](p, batch)
+
+
+_IMPORTERS = {"onnx": import_onnx, "tflite": import_tflite}
+"""Source format (``FORMATS`` value) → the frontend that imports it."""
 
 
 __all__ = ["FORMATS", "ImportedModel", "import_model", "import_onnx", "import_tflite", "unsupported_onnx_ops"]
