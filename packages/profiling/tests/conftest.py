@@ -93,6 +93,7 @@ def make_dynamic_onnx(path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def dynamic_onnx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("onnx", reason="building the ONNX test model needs onnx (edgesmith-export-trt)")
     return make_dynamic_onnx(tmp_path_factory.mktemp("dynamic") / "dynamic.onnx")
 
 

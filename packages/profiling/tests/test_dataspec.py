@@ -85,6 +85,7 @@ def test_arrays_uint8_images_are_preprocessed_float_arrays_pass_through(tmp_path
 
 
 def test_named_offline_sets_are_named_for_what_they_are() -> None:
+    pytest.importorskip("edgesmith.datasets", reason="the named offline sets come with edgesmith-datasets")
     digits = load_data("digits", None, (1, 32, 32, 3), limit=20)
     assert digits.x.shape == (20, 32, 32, 3) and digits.name.startswith("digits")
     assert digits.y is not None and set(digits.y.tolist()) <= set(range(10))
