@@ -259,7 +259,7 @@ def matrix(
         list[str] | None,
         typer.Option(
             "--option",
-            help="An exporter option, FAMILY.KEY=VALUE, repeatable: tvm.tuning_db=tuned/, tvm.target=llvm.",
+            help="An exporter option, FAMILY.KEY=VALUE, repeatable: tvm.tuning_log=tuned/, tvm.target=llvm.",
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Use only the first N samples of the data.")] = None,
@@ -314,14 +314,14 @@ def matrix(
 
 
 def _export_options(items: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """``["tvm.tuning_db=db/", "tvm.opt_level=2"]`` -> ``{"tvm": {"tuning_db": "db/", "opt_level": 2}}``."""
+    """``["tvm.tuning_log=db/", "tvm.opt_level=2"]`` -> ``{"tvm": {"tuning_log": "db/", "opt_level": 2}}``."""
     out: dict[str, dict[str, Any]] = {}
     for item in items:
         key, eq, value = item.partition("=")
         family, dot, name = key.strip().partition(".")
         if not (eq and dot and family and name):
             raise UsageError(
-                f"bad --option {item!r}", fix="write FAMILY.KEY=VALUE, e.g. tvm.tuning_db=tuned/"
+                f"bad --option {item!r}", fix="write FAMILY.KEY=VALUE, e.g. tvm.tuning_log=tuned/"
             )
         out.setdefault(family, {})[name] = int(value) if value.strip().lstrip("-").isdigit() else value
     return out

@@ -77,7 +77,7 @@ def caveats(rows: Sequence[RowLike]) -> list[str]:
         if r.error is None and r.backend == "tvm" and not extra.get("tuned_functions"):
             notes.append(
                 f"{r.variant}: TVM ran untuned (no tuned schedules); its latency is not TVM's best: "
-                "tune it (edgesmith-tvm tune) and pass --option tvm.tuning_db=DB"
+                "tune it (edgesmith-tvm tune) and pass --option tvm.tuning_log=LOG"
             )
         runtime = str(extra.get("runtime", ""))
         if r.error is None and ("cpu" in runtime and r.backend == "edgetpu"):
