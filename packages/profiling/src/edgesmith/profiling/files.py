@@ -100,23 +100,13 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(target)
     _check_target(target)
     tmp = target.parent / _temp_name(target)
-    try:
+    with _removed_on_failure(tmp, target):
         yield tmp
         if not tmp.exists():
             raise OutputError(
                 "the writer produced no file", path=target, fix="rerun with --debug and report it"
             )
-        _shareable(tmp, tmp.is_dir())
-        if tmp.is_dir() and target.exists():
-            _replace_dir(tmp, target)
-        else:
-            os.replace(tmp, target)
-    except OSError as exc:
-        _remove(tmp)
-        raise from_os_error(exc, target) from exc
-    except BaseException:
-        _remove(tmp)
-        raise
+        _move_into_place(tmp, target)
 
 
 def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
@@ -128,19 +118,12 @@ def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
     except OSError as exc:
         raise from_os_error(exc, target.parent) from exc
     tmp = Path(tmp_name)
-    try:
+    with _removed_on_failure(tmp, target):
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        _shareable(tmp, False)
-        os.replace(tmp, target)
-    except OSError as exc:
-        _remove(tmp)
-        raise from_os_error(exc, target) from exc
-    except BaseException:
-        _remove(tmp)
-        raise
+        _move_into_place(tmp, target)
     return target
 
 
@@ -163,6 +146,28 @@ def _json_default(value: Any) -> Any:
     if callable(tolist):
         return tolist()
     return str(value)
+
+
+@contextlib.contextmanager
+def _removed_on_failure(tmp: Path, target: Path) -> Iterator[None]:
+    """Remove the temporary ``tmp`` if the block raises; an OSError becomes the error naming ``target``."""
+    try:
+        yield
+    except OSError as exc:
+        _remove(tmp)
+        raise from_os_error(exc, target) from exc
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    """Rename a finished temporary file or folder onto ``target``, swapping out an existing folder."""
+    _shareable(tmp, tmp.is_dir())
+    if tmp.is_dir() and target.exists():
+        _replace_dir(tmp, target)
+    else:
+        os.replace(tmp, target)
 
 
 def _replace_dir(tmp: Path, target: Path) -> None:
@@ -194,19 +199,9 @@ def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
     except OSError as exc:
         raise from_os_error(exc, parent) from exc
-    try:
+    with _removed_on_failure(tmp, target):
         yield tmp
-        _shareable(tmp, True)
-        if target.exists():
-            _replace_dir(tmp, target)
-        else:
-            os.replace(tmp, target)
-    except OSError as exc:
-        _remove(tmp)
-        raise from_os_error(exc, target) from exc
-    except BaseException:
-        _remove(tmp)
-        raise
+        _move_into_place(tmp, target)
 
 
 class CommandScope:
