@@ -31,6 +31,7 @@ import numpy as np
 
 from edgesmith.profiling.artifacts import Artifact, CalibrationInfo
 from edgesmith.profiling.errors import EdgesmithError, ExitCode
+from edgesmith.profiling.plugins import load_plugin
 
 GROUP = "edgesmith.exporters"
 
@@ -84,16 +85,8 @@ def exporter_names() -> list[str]:
 @functools.cache
 def get_exporter(name: str) -> Exporter:
     """The exporter registered under ``name``; a one-line error lists the known names."""
-    eps = _entry_points()
-    if name not in eps:
-        known = ", ".join(exporter_names()) or "none (install an edgesmith backend package)"
-        raise ExporterError(f"unknown exporter {name!r}; registered exporters: {known}")
-    try:
-        obj = eps[name].load()
-    except ImportError as exc:  # the plugin's package is broken or partially installed
-        raise ExporterError(
-            f"exporter {name!r} failed to import ({exc}); reinstall the package providing it"
-        ) from exc
+    none = "none (install an edgesmith backend package)"
+    obj = load_plugin(_entry_points(), name, "exporter", ExporterError, none)
     return obj() if isinstance(obj, type) else obj
 
 

@@ -15,6 +15,7 @@ import os
 from importlib.metadata import entry_points
 from typing import Any
 
+from edgesmith.profiling.plugins import load_plugin
 from edgesmith.profiling.runner import Runner, RunnerError
 
 GROUP = "edgesmith.runners"
@@ -32,17 +33,7 @@ def backends() -> list[str]:
 
 def runner_class(backend: str) -> type[Runner]:
     """The runner class registered under ``backend``; a one-line error lists the known names."""
-    eps = _entry_points()
-    if backend not in eps:
-        known = ", ".join(backends()) or "none"
-        raise RunnerError(f"unknown backend {backend!r}; registered backends: {known}")
-    try:
-        cls = eps[backend].load()
-    except ImportError as exc:  # the plugin's package is broken or partially installed
-        raise RunnerError(
-            f"backend {backend!r} failed to import ({exc}); reinstall the package providing it"
-        ) from exc
-    return cls
+    return load_plugin(_entry_points(), backend, "backend", RunnerError)
 
 
 def backend_for(artifact: str | os.PathLike[str]) -> str:
