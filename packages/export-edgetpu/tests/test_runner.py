@@ -42,7 +42,7 @@ def test_cpu_mode_runs_the_int8_model_like_the_interpreter(tflite_models):
         y = runner.predict(x)
         info = runner.describe()
     assert y.shape == (3, 8, 8, 1) and y.dtype == np.float32
-    assert info.precision == "int8" and info.device == "cpu" and info.extra["runtime"] == "tflite-cpu"
+    assert (info.precision, info.device, info.extra["runtime"]) == ("int8", "cpu", "tflite-cpu")
 
     interp = Interpreter(model_path=str(path))
     interp.allocate_tensors()

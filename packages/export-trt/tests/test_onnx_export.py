@@ -110,7 +110,7 @@ def test_onnx_exporter_through_export(tmp_path, tiny_model):
     x = np.random.default_rng(1).random((6, 8, 8, 3), dtype=np.float32)
     art = export(src, "onnx", tmp_path / "tiny.onnx", calibration=lambda: iter([x]), opset=13)
     side = Artifact.open(art.path).sidecar
-    assert side.format == "onnx" and side.precision == "fp32" and side.extra["opset"] == 13
+    assert (side.format, side.precision, side.extra["opset"]) == ("onnx", "fp32", 13)
     assert side.source.sha256 == file_hash(src.path) and side.metrics["verify_samples"] == 4
     assert side.metrics["max_abs_error_vs_keras"] < 1e-4
     with pytest.raises(ExporterError, match="tensorrt exports from onnx, not keras"):

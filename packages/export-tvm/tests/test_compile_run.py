@@ -34,11 +34,8 @@ def test_onnx_compile_reload_without_source(tmp_path, onnx_model):
     result = compile_model(onnx_model, tmp_path / "conv.tvm", target="llvm", opt_level=3, batch=2)
     assert {p.name for p in result.path.iterdir()} == {"lib.so", "params.npz", "meta.json"}
     meta = json.loads(result.sidecar.read_text())
-    assert (
-        meta["opt_level"] == 3
-        and meta["source"]["format"] == "onnx"
-        and meta["inputs"][0]["shape"] == [2, 2, 6, 6]
-    )
+    got = (meta["opt_level"], meta["source"]["format"], meta["inputs"][0]["shape"])
+    assert got == (3, "onnx", [2, 2, 6, 6])
     with np.load(result.path / "params.npz") as npz:  # weights ship packed in the schedules' layouts
         assert result.num_params == len(npz.files) >= 1
     assert result.tuned_functions == 0 and result.default_functions >= 1
@@ -52,7 +49,7 @@ def test_onnx_compile_reload_without_source(tmp_path, onnx_model):
 def test_tflite_import_and_compile(tmp_path, tflite_model):
     path, model = tflite_model
     imported = import_model(path)
-    assert imported.source_format == "tflite" and imported.inputs[0][1] == (1, 8, 8, 3)
+    assert (imported.source_format, imported.inputs[0][1]) == ("tflite", (1, 8, 8, 3))
     compiled = compile_model(path, tmp_path / "small.tvm", target="native")
     x = np.random.default_rng(2).random((1, 8, 8, 3), dtype=np.float32)
     (y,) = load_compiled(compiled.path)(x)

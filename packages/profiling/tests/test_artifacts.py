@@ -88,7 +88,7 @@ def test_legacy_calibration_hash_and_details() -> None:
 def test_extras_never_shadow_schema_fields() -> None:
     side = Sidecar(format="onnx", precision="fp32", extra={"format": "evil", "face": {"classes": ["a"]}})
     d = side.to_dict()
-    assert d["format"] == "onnx" and d["face"] == {"classes": ["a"]}
+    assert (d["format"], d["face"]) == ("onnx", {"classes": ["a"]})
 
 
 def test_newer_schema_is_refused() -> None:
@@ -142,7 +142,7 @@ def test_artifact_open_without_sidecar_asks_the_runner_registry(tmp_path: Path) 
     model = tmp_path / "plain.tflite"
     model.write_bytes(b"TFL3")
     art = Artifact.open(model)
-    assert art.format == "tflite" and art.precision == "unknown" and art.sha256 == file_hash(model)
+    assert (art.format, art.precision, art.sha256) == ("tflite", "unknown", file_hash(model))
     assert art.source_ref() == SourceRef(str(model), file_hash(model), "tflite")
     with pytest.raises(FileNotFoundError, match="no such model"):
         Artifact.open(tmp_path / "missing.onnx")

@@ -54,7 +54,7 @@ def test_bench_tflite_end_to_end(artifacts, samples, tmp_path) -> None:
     b1, b4 = result.batches
     assert b1.runs == 50 and b1.min_ms <= b1.p50_ms <= b1.p90_ms <= b1.p99_ms <= b1.max_ms
     assert b4.throughput == pytest.approx(4 * 50 / b4.total_s)
-    assert result.runner["backend"] == "tflite" and result.runner["size_bytes"] > 0
+    assert (result.runner["backend"], result.runner["size_bytes"] > 0) == ("tflite", True)
     assert result.host["cores_logical"] >= 1 and "ai-edge-litert" in result.host["libraries"]
     assert result.peak_rss_mb >= result.rss_before_mb
     out = tmp_path / "r.json"

@@ -25,19 +25,18 @@ def _rows() -> list[MatrixRow]:
 
 def test_fastest_within_the_loss_budget_is_chosen() -> None:
     d = decide(_rows(), "keras (source)", True, "accuracy", max_loss=1.0, optimize="latency")
-    assert (
-        d.chosen == "tflite-int8" and "loses at most 1 point of accuracy" in d.reason and "6.19x" in d.reason
-    )
-    edge = decide(_rows(), "keras (source)", True, "accuracy", max_loss=0.6)
-    assert edge.chosen == "tflite-int8"  # a loss equal to the budget qualifies
+    assert "loses at most 1 point of accuracy" in d.reason and "6.19x" in d.reason
+    edge = decide(_rows(), "keras (source)", True, "accuracy", max_loss=0.6)  # a loss equal to the budget
     stricter = decide(_rows(), "keras (source)", True, "accuracy", max_loss=0.5)
-    assert stricter.chosen == "tflite-fp32" and "loses 0.6 points" in stricter.rejected["tflite-int8"]
+    assert (d.chosen, edge.chosen, stricter.chosen) == ("tflite-int8", "tflite-int8", "tflite-fp32")
+    assert "loses 0.6 points" in stricter.rejected["tflite-int8"]
     assert stricter.rejected["tensorrt-fp16"] == "did not run"
 
 
 def test_size_and_memory_objectives() -> None:
-    assert decide(_rows(), "keras (source)", True, "accuracy", 0.1, "size").chosen == "tflite-fp16"
-    assert decide(_rows(), "keras (source)", True, "accuracy", 1.0, "memory").chosen == "tflite-int8"
+    by_size = decide(_rows(), "keras (source)", True, "accuracy", 0.1, "size")
+    by_memory = decide(_rows(), "keras (source)", True, "accuracy", 1.0, "memory")
+    assert (by_size.chosen, by_memory.chosen) == ("tflite-fp16", "tflite-int8")
     with pytest.raises(ValueError, match="unknown objective"):
         decide(_rows(), "keras (source)", True, "accuracy", 1.0, "speed")
 

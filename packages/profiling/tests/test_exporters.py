@@ -104,7 +104,7 @@ def test_export_writes_artifact_and_records_source_and_calibration(registry, onn
     assert out.read_bytes() == b"cba" and art.precision == "int8"
     reread = Artifact.open(out)
     assert reread.sidecar == art.sidecar
-    assert reread.sidecar.source.path == str(onnx_file) and reread.sidecar.source.format == "onnx"
+    assert (reread.sidecar.source.path, reread.sidecar.source.format) == (str(onnx_file), "onnx")
     calib = reread.sidecar.calibration
     assert (calib.spec, calib.hash, calib.samples, calib.preprocess) == (
         "val.npy",

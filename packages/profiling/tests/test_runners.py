@@ -30,8 +30,7 @@ def test_builtin_backends_registered_and_available() -> None:
 
 
 def test_backend_guessed_from_artifact(tmp_path, artifacts) -> None:
-    assert backend_for("a/model.TFLITE") == "tflite"
-    assert backend_for("m.onnx") == "onnx"
+    assert (backend_for("a/model.TFLITE"), backend_for("m.onnx")) == ("tflite", "onnx")
     assert backend_for(artifacts["keras"]) == "keras"
     sm = tmp_path / "exported"
     sm.mkdir()

@@ -35,7 +35,7 @@ def test_int8_export_runs_and_records_provenance(keras_file, classifier, data, t
         io_dtype="float32",
     )
     side = Artifact.open(out).sidecar
-    assert art.sidecar == side and side.format == "tflite" and side.precision == "int8"
+    assert art.sidecar == side and (side.format, side.precision) == ("tflite", "int8")
     assert side.source.sha256 == file_hash(keras_file) and side.source.format == "keras"
     assert side.calibration.samples == len(x) and len(side.calibration.hash) == 64
     assert side.calibration.spec == "data.npy" and side.extra["io_dtype"] == "float32"

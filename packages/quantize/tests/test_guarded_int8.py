@@ -77,7 +77,7 @@ def test_guarded_artifact_sidecar_lists_float_layers(guarded, hostile, tmp_path)
     art = guarded_artifact(guarded, hostile.model, "0" * 64)
     path = art.save(tmp_path / "guarded.tflite")
     side = json.loads((tmp_path / "guarded.tflite.json").read_text())
-    assert path.is_file() and side["guard"]["variant"] == "tflite-int8-guarded"
+    assert (path.is_file(), side["guard"]["variant"]) == (True, "tflite-int8-guarded")
     assert sorted(side["guard"]["float_layers"]) == sorted([HOSTILE_LAYER, CONSUMER_LAYER])
     assert side["guard"]["steps"][0]["loss"] >= 5.0 and "content" not in side["guard"]["steps"][0]
 

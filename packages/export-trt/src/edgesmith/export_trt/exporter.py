@@ -45,19 +45,46 @@ class OnnxExporter:
     ) -> Artifact:
         """Options: ``opset``, ``batch`` (None: dynamic), ``samples`` (inputs the Keras/ORT check runs on;
         default: the first calibration batch, else random inputs), ``verify``."""
-        from edgesmith.export_trt.onnx_export import DEFAULT_OPSET, keras_to_onnx
-
-        if source.format == "onnx":
-            from edgesmith.export_trt.onnx_shapes import prepare_onnx
-
-            prepare_onnx(source.path, out, options.get("input_shapes"))
-            return _made(out, source)
-        if samples is None and calibration is not None:
-            samples = calibration_array(calibration, limit=4)
-        keras_to_onnx(
-            source.path, out, opset=opset or DEFAULT_OPSET, batch=batch, samples=samples, verify=verify
+        convert = {"keras": _keras_to_onnx, "onnx": _fix_onnx}[source.format]  # one per declared source
+        convert(
+            source,
+            out,
+            calibration=calibration,
+            opset=opset,
+            batch=batch,
+            samples=samples,
+            verify=verify,
+            input_shapes=options.get("input_shapes"),
         )
         return _made(out, source)
+
+
+def _keras_to_onnx(
+    source: Artifact,
+    out: Path,
+    *,
+    calibration: Calibration | None,
+    opset: int | None,
+    batch: int | None,
+    samples: Any,
+    verify: bool,
+    **_: Any,
+) -> None:
+    """tf2onnx conversion, checked against Keras on the first calibration samples (or random inputs)."""
+    from edgesmith.export_trt.onnx_export import DEFAULT_OPSET, keras_to_onnx
+
+    if samples is None and calibration is not None:
+        samples = calibration_array(calibration, limit=4)
+    keras_to_onnx(source.path, out, opset=opset or DEFAULT_OPSET, batch=batch, samples=samples, verify=verify)
+
+
+def _fix_onnx(
+    source: Artifact, out: Path, *, input_shapes: dict[str, tuple[int, ...]] | None, **_: Any
+) -> None:
+    """The user's ONNX with its input shapes fixed and simplified by onnxslim."""
+    from edgesmith.export_trt.onnx_shapes import prepare_onnx
+
+    prepare_onnx(source.path, out, input_shapes)
 
 
 class TensorRTExporter:

@@ -72,21 +72,22 @@ def save_model(
     from edgesmith.models.flops import count_flops  # local: flops imports this module's neighbours
 
     path = Path(path)
-    fmt = model_format(path)
+    file_format = model_format(path)
+    folder = file_format == "savedmodel"  # a SavedModel is a directory, the others one file
     if not path.parent.exists():
         raise ModelError(f"cannot save to {path}: folder {path.parent} does not exist; create it first")
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    tmp = tmp_dir / (path.name if fmt != "savedmodel" else "model")
+    tmp = tmp_dir / ("model" if folder else path.name)
     try:
-        if fmt == "savedmodel":
+        if folder:
             model.save(tmp, save_format="tf", include_optimizer=False)
         else:
             with (
                 warnings.catch_warnings()
             ):  # HDF5 is "legacy" to Keras, but the Edge TPU study and many tools use it
                 warnings.simplefilter("ignore", UserWarning)
-                model.save(tmp, save_format=fmt)
-        if path.is_dir() and fmt == "savedmodel":
+                model.save(tmp, save_format=file_format)
+        if path.is_dir() and folder:
             old = tmp_dir / "old"
             os.replace(path, old)
         os.replace(tmp, path)
@@ -117,7 +118,7 @@ def save_model(
             ),
             tools=versions(),
             extra={
-                "file_format": fmt,
+                "file_format": file_format,
                 "model_name": model.name,
                 "params": count_params(model),
                 "trainable_params": count_params(model, trainable_only=True),
@@ -150,13 +151,16 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> keras.Mode
         raise ModelError(
             f"model not found: {path}; check the path (a .keras/.h5 file or a SavedModel directory)"
         )
-    fmt = model_format(path)
-    if fmt == "savedmodel" and not (path / "saved_model.pb").exists():
+    file_format = model_format(path)
+    folder = file_format == "savedmodel"
+    if folder and not (path / "saved_model.pb").exists():
         raise ModelError(
             f"{path} is not a SavedModel directory (no saved_model.pb); pass a .keras/.h5 file instead"
         )
-    if fmt != "savedmodel" and path.is_dir():
-        raise ModelError(f"{path} is a directory but its suffix says {fmt}; pass the model file itself")
+    if not folder and path.is_dir():
+        raise ModelError(
+            f"{path} is a directory but its suffix says {file_format}; pass the model file itself"
+        )
     check_model_size(path)  # refused before Keras reads it (EDGESMITH_MAX_MODEL_MB)
     try:
         return keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=compile)
@@ -167,6 +171,7 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> keras.Mode
             except Exception:
                 pass
         raise ModelError(
-            f"cannot load {fmt} model {path}: {_first_line(exc)}; the file is corrupt or not a Keras model "
+            f"cannot load {file_format} model {path}: {_first_line(exc)}; "
+            "the file is corrupt or not a Keras model "
             "(re-save it with edgesmith.models.save_model)"
         ) from exc
