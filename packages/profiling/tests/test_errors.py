@@ -194,3 +194,13 @@ def test_kernel_modules_stay_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_require_names_the_extra_to_install() -> None:
+    from edgesmith.profiling.errors import MissingDependency, require
+
+    require("json", "reading JSON", "none")  # present: nothing happens
+    with pytest.raises(MissingDependency) as info:
+        require("edgesmith.not_a_package", "a Keras op profile", "keras")
+    err = info.value
+    assert err.exit_code == 3 and "edgesmith-profiling[keras]" in str(err)

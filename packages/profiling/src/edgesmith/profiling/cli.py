@@ -469,6 +469,9 @@ def train(
 
     Example: edgesmith-profile train solar_mlp.keras --dataset solar.npz --epochs 2 --batch-size 500
     """
+    from edgesmith.profiling.errors import require
+
+    require("edgesmith.models", "a training profile", "keras")
     from edgesmith.models.training_profile import profile_training
     from edgesmith.profiling.dataspec import load_data
 

@@ -94,6 +94,22 @@ class MissingDependency(EdgesmithError):
     exit_code = ExitCode.MISSING_DEPENDENCY
 
 
+def require(module: str, what: str, extra: str) -> None:
+    """Raise :class:`MissingDependency` naming ``pip install edgesmith-profiling[extra]`` when ``module``
+    (an optional edgesmith package) is not installed; ``what`` is the feature that needs it."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        found = False
+    if not found:
+        raise MissingDependency(
+            f"{what} needs {module}, which is not installed",
+            fix=f"pip install 'edgesmith-profiling[{extra}]'",
+        )
+
+
 def unknown_choice(option: str, value: object, choices: list[str] | tuple[str, ...]) -> UsageError:
     """The usage error for a name that is not one of ``choices`` (``--device bogus``)."""
     known = ", ".join(sorted(str(c) for c in choices))
@@ -141,5 +157,6 @@ __all__ = [
     "OutputError",
     "UsageError",
     "from_os_error",
+    "require",
     "unknown_choice",
 ]

@@ -202,6 +202,9 @@ def profile_keras_ops(
     artifact: str = "",
 ) -> OpProfile:
     """Trace ``runs`` executions of a Keras model (object or path) and aggregate node times by op type."""
+    from edgesmith.profiling.errors import require
+
+    require("edgesmith.models", "a Keras op profile", "keras")
     from edgesmith.datasets.tf_runtime import keras, tf
     from edgesmith.models.runner import load_keras_model
 
