@@ -24,7 +24,7 @@ from edgesmith.export_edgetpu.compiler_log import (
     parse_operator_table,
 )
 from edgesmith.export_edgetpu.ops_table import LATEST_RUNTIME, RULES
-from edgesmith.export_edgetpu.tflite_graph import ModelFileError, TFLiteGraph, read_tflite
+from edgesmith.profiling.tflite_graph import ModelFileError, TFLiteGraph, read_tflite
 
 __all__ = [
     "LATEST_RUNTIME",

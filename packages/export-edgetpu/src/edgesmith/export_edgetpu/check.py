@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from edgesmith.export_edgetpu import ops_table
-from edgesmith.export_edgetpu.tflite_graph import Op, TFLiteGraph, read_tflite
+from edgesmith.profiling.tflite_graph import Op, TFLiteGraph, read_tflite
 
 MAPPED = "Mapped to Edge TPU"
 AFTER_SPLIT = "More than one subgraph is not supported"

@@ -15,8 +15,8 @@ from edgesmith.export_edgetpu.check import CheckReport, check_model
 from edgesmith.export_edgetpu.compiler import CompileOptions, CompilerError, compile_models
 from edgesmith.export_edgetpu.compiler_log import CompilerLog, CompilerLogError, parse_compiler_output
 from edgesmith.export_edgetpu.ops_table import LATEST_RUNTIME
-from edgesmith.export_edgetpu.tflite_graph import ModelFileError
 from edgesmith.profiling.console import FoldingConsole, run_cli
+from edgesmith.profiling.tflite_graph import ModelFileError
 
 app = typer.Typer(
     name="edgesmith-edgetpu",

@@ -20,9 +20,9 @@ from edgesmith.export_edgetpu.check import BAD_DTYPE, check_graph
 from edgesmith.export_edgetpu.compiler_log import CompilerLog, parse_compiler_output
 from edgesmith.export_edgetpu.errors import EdgeTPUError
 from edgesmith.export_edgetpu.ops_table import LATEST_RUNTIME
-from edgesmith.export_edgetpu.tflite_graph import read_tflite
 from edgesmith.profiling.artifacts import Sidecar, SourceRef, describe_file, write_sidecar
 from edgesmith.profiling.errors import ExitCode
+from edgesmith.profiling.tflite_graph import read_tflite
 
 COMPILER = "edgetpu_compiler"
 INSTALL_HINT = (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from edgesmith.export_edgetpu.tflite_graph import Op
+from edgesmith.profiling.tflite_graph import Op
 
 ALL_RUNTIMES = 10
 LATEST_RUNTIME = 14

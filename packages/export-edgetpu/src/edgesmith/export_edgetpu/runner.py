@@ -20,9 +20,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from edgesmith.export_edgetpu.check import EDGETPU_CUSTOM_OP
-from edgesmith.export_edgetpu.tflite_graph import ModelFileError, read_tflite
 from edgesmith.profiling.quantization import dequantize_output, quantize_input
 from edgesmith.profiling.runner import BackendUnavailable, Runner, RunnerError, TensorSpec
+from edgesmith.profiling.tflite_graph import ModelFileError, read_tflite
 
 EDGETPU_LIBRARY = "libedgetpu.so.1"
 INSTALL_HINT = (

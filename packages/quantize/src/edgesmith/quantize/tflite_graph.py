@@ -1,13 +1,16 @@
-"""Read a TFLite flatbuffer's ops and tensors: which ops compute in float, weight dtypes, sparsity."""
+"""What a TFLite model computes in float, its weight dtypes and sparsity (the quantizer's report, sidecar)."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from edgesmith.profiling.tflite_graph import Tensor
 
 # Ops that only convert between float and integer at the model's edges; they do no float compute themselves.
 _CONVERSION_OPS = frozenset({"QUANTIZE", "DEQUANTIZE"})
@@ -80,79 +83,63 @@ def layer_of(tensor_name: str, layer_names: Iterable[str]) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-def _interpreter(content: bytes) -> Any:
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-
-    # Without the default XNNPACK delegate, so ops are listed as converted and constant buffers are readable.
-    interp = Interpreter(
-        model_content=content, experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
-    )
-    interp.allocate_tensors()
-    return interp
-
-
 def summarize(content: bytes, layer_names: Iterable[str] = ()) -> GraphSummary:
-    """Ops, float ops (with their Keras layer when ``layer_names`` are given), weight dtypes and sparsity."""
+    """Ops, float ops (with their Keras layer when ``layer_names`` are given), weight dtypes and sparsity.
+
+    Read through the project's one TFLite graph reader (:mod:`edgesmith.profiling.tflite_graph`).
+    """
+    from edgesmith.profiling.tflite_graph import parse_tflite
+
     layer_names = tuple(layer_names)
-    interp = _interpreter(content)
-    tensors = {t["index"]: t for t in interp.get_tensor_details()}
-    ops_details = interp._get_ops_details()  # the public API lists tensors but not ops
-    produced = {o: op["index"] for op in ops_details for o in op["outputs"] if o >= 0}
-    graph_inputs = {d["index"] for d in interp.get_input_details()}
+    graph = parse_tflite(content)
+    produced = {t.index: op for op in graph.ops for t in op.outputs}
+    graph_inputs = {t.index for t in graph.inputs}
 
-    def is_constant(i: int) -> bool:
-        return i not in produced and i not in graph_inputs
-
-    def is_float_activation(i: int) -> bool:
-        return i >= 0 and not is_constant(i) and np.dtype(tensors[i]["dtype"]) == np.float32
+    def is_float_activation(t: Tensor) -> bool:
+        return not t.constant and t.dtype == "float32"
 
     ops: list[OpInfo] = []
     float_tensors: set[str] = set()
-    for op in ops_details:
-        name = op["op_name"]
-        ins = [i for i in op["inputs"] if i >= 0]
-        outs = [o for o in op["outputs"] if o >= 0]
-        float_io = [i for i in (*ins, *outs) if is_float_activation(i)]
-        float_compute = bool(float_io) and name not in _CONVERSION_OPS
+    for op in graph.ops:
+        float_io = [t for t in (*op.inputs, *op.outputs) if is_float_activation(t)]
+        float_compute = bool(float_io) and op.name not in _CONVERSION_OPS
         if float_compute:
-            float_tensors.update(tensors[i]["name"] for i in float_io)
-        out_names = tuple(tensors[o]["name"] for o in outs)
+            float_tensors.update(t.name for t in float_io)
+        out_names = tuple(t.name for t in op.outputs)
         # Output names usually carry the layer; the model's last op is named after the signature, so its
         # weight tensors' names are tried next.
-        candidates = (*out_names, *(tensors[i]["name"] for i in ins))
+        candidates = (*out_names, *(t.name for t in op.inputs))
         layer = next((lay for n in candidates if (lay := layer_of(n, layer_names))), None)
-        ops.append(OpInfo(op["index"], name, out_names, float_compute, layer))
+        ops.append(OpInfo(op.index, op.name, out_names, float_compute, layer))
 
     weight_dtypes: list[str] = []
     count = zeros = 0
     seen: set[int] = set()
-    for op in ops_details:
-        pos = _WEIGHT_OPS.get(op["op_name"])
-        if pos is None or len(op["inputs"]) <= pos:
+    for op in graph.ops:
+        pos = _WEIGHT_OPS.get(op.name)
+        if pos is None or len(op.inputs) <= pos:
             continue
-        w = op["inputs"][pos]
-        if w in produced:  # float16 / int8 weights are dequantized by a DEQUANTIZE op: read its input
-            src = ops_details[produced[w]]
-            if src["op_name"] != "DEQUANTIZE":
+        w = op.inputs[pos]
+        if w.index in produced:  # float16 / int8 weights are dequantized by a DEQUANTIZE op: read its input
+            src = produced[w.index]
+            if src.name != "DEQUANTIZE" or not src.inputs:
                 continue
-            w = src["inputs"][0]
-        if w < 0 or w in seen or not is_constant(w):
+            w = src.inputs[0]
+        values = w.values()
+        if w.index in seen or w.index in graph_inputs or values is None:
             continue
-        seen.add(w)
-        detail = tensors[w]
-        values = interp.get_tensor(w)
-        zero_points = detail["quantization_parameters"]["zero_points"]
-        if np.dtype(detail["dtype"]).kind in "iu" and zero_points.size > 1 and values.ndim > 0:
-            axis = int(detail["quantization_parameters"]["quantized_dimension"])
+        seen.add(w.index)
+        zero_points = np.asarray(w.zero_points, dtype=np.int64)
+        if values.dtype.kind in "iu" and zero_points.size > 1 and values.ndim > 0:
             shape = [1] * values.ndim
-            shape[axis] = zero_points.size
+            shape[w.quantized_dimension] = zero_points.size
             zeros += int(np.count_nonzero(values == zero_points.reshape(shape)))
-        elif np.dtype(detail["dtype"]).kind in "iu" and zero_points.size == 1:
+        elif values.dtype.kind in "iu" and zero_points.size == 1:
             zeros += int(np.count_nonzero(values == zero_points[0]))
         else:
             zeros += int(np.count_nonzero(values == 0))
         count += int(values.size)
-        weight_dtypes.append(np.dtype(detail["dtype"]).name)
+        weight_dtypes.append(values.dtype.name)
 
     return GraphSummary(
         ops=tuple(ops),
@@ -160,6 +147,6 @@ def summarize(content: bytes, layer_names: Iterable[str] = ()) -> GraphSummary:
         weight_dtypes=tuple(weight_dtypes),
         weight_count=count,
         weight_zeros=zeros,
-        input_dtypes=tuple(np.dtype(d["dtype"]).name for d in interp.get_input_details()),
-        output_dtypes=tuple(np.dtype(d["dtype"]).name for d in interp.get_output_details()),
+        input_dtypes=tuple(t.dtype for t in graph.inputs),
+        output_dtypes=tuple(t.dtype for t in graph.outputs),
     )

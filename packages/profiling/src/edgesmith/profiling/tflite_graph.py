@@ -1,7 +1,9 @@
 """Read a TFLite flatbuffer into plain Python objects (ops in execution order, tensors, constants).
 
-Uses the flatbuffer schema bindings that ship inside ``ai-edge-litert`` (``schema_py_generated``), so
-checking a model needs neither TensorFlow nor an interpreter.
+The one TFLite graph reader of the project: the Edge TPU checker and the quantizer's float-op summary both
+read models through it. It uses the flatbuffer schema bindings that ship inside ``ai-edge-litert``
+(``schema_py_generated``; install ``edgesmith-profiling[tflite]``), so reading a model needs neither
+TensorFlow nor an interpreter.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.export_edgetpu.errors import EdgeTPUError
+from edgesmith.profiling.errors import InputError, MissingDependency
 
 TFLITE_IDENTIFIER = b"TFL3"
 _NUMPY_DTYPES = {
@@ -34,14 +36,19 @@ _NUMPY_DTYPES = {
 }
 
 
-class ModelFileError(EdgeTPUError, ValueError):
+class ModelFileError(InputError, ValueError):
     """A model file is missing, unreadable or not a TFLite flatbuffer; the message names the fix."""
 
 
 @cache
 def _schema() -> Any:
-    from ai_edge_litert import schema_py_generated
-
+    try:
+        from ai_edge_litert import schema_py_generated
+    except ImportError as exc:
+        raise MissingDependency(
+            "reading a .tflite file needs ai-edge-litert, which is not installed",
+            fix="pip install 'edgesmith-profiling[tflite]'",
+        ) from exc
     return schema_py_generated
 
 
@@ -61,6 +68,9 @@ class Tensor:
     shape: tuple[int, ...]
     signature: tuple[int, ...]
     data: bytes | None = dataclasses.field(default=None, repr=False)
+    scales: tuple[float, ...] = ()
+    zero_points: tuple[int, ...] = ()
+    quantized_dimension: int = 0
 
     @property
     def constant(self) -> bool:
@@ -130,12 +140,7 @@ def _read_bytes(path: Path) -> bytes:
         raise ModelFileError(f"{path}: no such file; check the path or convert the model to TFLite first")
     if path.is_dir():
         raise ModelFileError(f"{path}: is a directory; pass the .tflite file itself")
-    data = path.read_bytes()
-    if len(data) < 8 or data[4:8] != TFLITE_IDENTIFIER:
-        raise ModelFileError(
-            f"{path}: not a TFLite flatbuffer (no 'TFL3' identifier); convert the model to .tflite first"
-        )
-    return data
+    return path.read_bytes()
 
 
 def _buffer_bytes(buffer: Any, raw: bytes) -> bytes | None:
@@ -153,7 +158,16 @@ def _buffer_bytes(buffer: Any, raw: bytes) -> bytes | None:
 def read_tflite(path: str | os.PathLike[str]) -> TFLiteGraph:
     """Parse ``path`` into a :class:`TFLiteGraph`; raise :class:`ModelFileError` if it is not TFLite."""
     path = Path(path)
-    raw = _read_bytes(path)
+    return parse_tflite(_read_bytes(path), path)
+
+
+def parse_tflite(raw: bytes, path: str | os.PathLike[str] = "<memory>") -> TFLiteGraph:
+    """Parse the bytes of a ``.tflite`` model (e.g. a converter's output before it is written)."""
+    path = Path(path)
+    if len(raw) < 8 or raw[4:8] != TFLITE_IDENTIFIER:
+        raise ModelFileError(
+            f"{path}: not a TFLite flatbuffer (no 'TFL3' identifier); convert the model to .tflite first"
+        )
     schema = _schema()
     try:
         model = schema.ModelT.InitFromPackedBuf(raw, 0)
@@ -171,9 +185,18 @@ def read_tflite(path: str | os.PathLike[str]) -> TFLiteGraph:
         sig = tuple(int(d) for d in t.shapeSignature) if t.shapeSignature is not None else shape
         buf = buffers[t.buffer] if 0 < t.buffer < len(buffers) else None
         name = t.name.decode() if isinstance(t.name, bytes) else str(t.name or "")
+        q = t.quantization
         tensors.append(
             Tensor(
-                i, name, type_names.get(t.type, f"type{t.type}").lower(), shape, sig, _buffer_bytes(buf, raw)
+                i,
+                name,
+                type_names.get(t.type, f"type{t.type}").lower(),
+                shape,
+                sig,
+                _buffer_bytes(buf, raw),
+                tuple(float(v) for v in (q.scale if q is not None and q.scale is not None else ())),
+                tuple(int(v) for v in (q.zeroPoint if q is not None and q.zeroPoint is not None else ())),
+                int(q.quantizedDimension) if q is not None else 0,
             )
         )
 
