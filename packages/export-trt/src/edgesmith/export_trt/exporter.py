@@ -19,11 +19,11 @@ def _made(out: Path, source: Artifact) -> Artifact:
 
 
 class OnnxExporter:
-    """Keras model -> ``.onnx`` (fp32), checked and compared with Keras on a few samples; ONNX model ->
+    """Keras or TFLite model -> ``.onnx`` (fp32), checked against its source on a few samples; ONNX model ->
     the same graph with its ``input_shapes`` fixed and simplified by onnxslim (what TVM and TensorRT need)."""
 
     name = "onnx"
-    sources = ("keras", "onnx")
+    sources = ("keras", "onnx", "tflite")
     precisions = ("fp32",)
 
     def unavailable(self) -> str | None:
@@ -45,7 +45,7 @@ class OnnxExporter:
     ) -> Artifact:
         """Options: ``opset``, ``batch`` (None: dynamic), ``samples`` (inputs the Keras/ORT check runs on;
         default: the first calibration batch, else random inputs), ``verify``."""
-        convert = {"keras": _keras_to_onnx, "onnx": _fix_onnx}[source.format]  # one per declared source
+        convert = {"keras": _keras_to_onnx, "onnx": _fix_onnx, "tflite": _tflite_to_onnx}[source.format]
         convert(
             source,
             out,
@@ -76,6 +76,25 @@ def _keras_to_onnx(
     if samples is None and calibration is not None:
         samples = calibration_array(calibration, limit=4)
     keras_to_onnx(source.path, out, opset=opset or DEFAULT_OPSET, batch=batch, samples=samples, verify=verify)
+
+
+def _tflite_to_onnx(
+    source: Artifact,
+    out: Path,
+    *,
+    calibration: Calibration | None,
+    opset: int | None,
+    samples: Any,
+    verify: bool,
+    **_: Any,
+) -> None:
+    """tf2onnx's TFLite frontend, checked against the TFLite interpreter on the first calibration samples."""
+    from edgesmith.export_trt.onnx_export import DEFAULT_OPSET
+    from edgesmith.export_trt.tflite_onnx import tflite_to_onnx
+
+    if samples is None and calibration is not None:
+        samples = calibration_array(calibration, limit=2)
+    tflite_to_onnx(source.path, out, opset=opset or DEFAULT_OPSET, samples=samples, verify=verify)
 
 
 def _fix_onnx(
