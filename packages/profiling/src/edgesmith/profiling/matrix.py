@@ -293,7 +293,7 @@ class MatrixResult:
         key = self.metric_key
         multi = self.multi_batch
         batch_head, batch_rule = ("batch | ", "---:|") if multi else ("", "")
-        speed_head, speed_rule = ("images/s | ", "---:|") if multi else ("", "")
+        speed_head, speed_rule = ("p90 ms | images/s | ", "---:|---:|") if multi else ("", "")
         lines = [
             f"| variant | backend | precision | pruned | {batch_head}time ms | {speed_head}speed-up | "
             f"{key} | Δ {key} | memory MB | size MB | size ratio |",
@@ -304,10 +304,10 @@ class MatrixResult:
             if not r.ok:
                 lines.append(
                     f"| {r.variant} | {r.backend} | {r.precision} | {'yes' if r.pruned else ''} | {batch}"
-                    f"failed: {r.error} | | | | | | |" + (" |" if multi else "")
+                    f"failed: {r.error} | | | | | | |" + (" | |" if multi else "")
                 )
                 continue
-            speed = f"{f(r.throughput, '.1f')} | " if multi else ""
+            speed = f"{f(r.p90_ms, '.3f')} | {f(r.throughput, '.1f')} | " if multi else ""
             lines.append(
                 f"| {r.variant} | {r.backend} | {r.precision} | {'yes' if r.pruned else ''} | {batch}"
                 f"{f(r.latency_ms, '.3f')} | {speed}{f(r.speedup, '.2f')}× | {f(r.metric, '.4g')} | "
