@@ -271,11 +271,14 @@ def matrix_cmd(
     runs: Annotated[int, typer.Option(help="Timed detector runs per variant (batch 1).")] = 200,
     threads: Annotated[int | None, typer.Option(help="CPU threads per backend (default: all cores).")] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Folder for matrix.csv/.json/.md/.png and e2e.json.")
+        Path | None, typer.Option(help="Folder for matrix.csv/.json/.md, pareto.png and e2e.json/.md.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """The Costa Rica plate study's backend × precision matrix of the one-box regressor, then end to end.
+
+    The matrix is edgesmith's own-model matrix (edgesmith-profile matrix) of the shipped Keras detector on
+    the held-out photos' boxes, scored by IoU; exported variants are cached in --out/artifacts.
 
     Matrix: detector latency (ms, batch 1), % IoU > 0.5, memory (MB), size (MB) per backend × precision
     (× pruned with --variant). End to end: plate found / last digit / exact plate (%) and ms per photo.
@@ -298,9 +301,11 @@ def matrix_cmd(
         typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
         return
     typer.echo(report.matrix.to_markdown())  # plain text: a Markdown table must not be wrapped
+    d = report.decision
+    typer.echo(f"ship {d.chosen}: {d.reason}.\n" if d.chosen else f"nothing qualifies: {d.reason}.\n")
     typer.echo(report.e2e_markdown())
     if out is not None:
-        err.print(f"wrote {out}/matrix.csv, matrix.json, matrix.md, matrix.png, e2e.json, e2e.md")
+        err.print(f"wrote {out}/matrix.csv, matrix.json, matrix.md, pareto.png, e2e.json, e2e.md")
 
 
 @app.command("synth")
