@@ -270,3 +270,27 @@ def test_matrix_is_the_own_model_matrix_on_the_boxes(tmp_path: Path, monkeypatch
     assert (out / "artifacts" / "cache.json").is_file() and (out / "e2e.md").is_file()
     bad = runner.invoke(app, ["matrix", "--backends", "coreml", "--readers", ""])
     assert bad.exit_code == 2 and "unknown backend 'coreml'" in bad.output
+
+
+def test_bench_scores_pipelines_and_gives_each_detector_model_its_matrix(tmp_path: Path, monkeypatch) -> None:
+    from edgesmith.datasets.plate_scenes import write_scenes
+
+    monkeypatch.setenv("EDGESMITH_CACHE", str(tmp_path / "cache"))
+    write_scenes(tmp_path / "scenes", n=3, seed=4242)
+    out = tmp_path / "bench"
+    args = ["bench", "--no-own", "--data", str(tmp_path / "scenes"), "--readers", "crnn",
+            "--detectors", "regressor,centernet-int8", "--out", str(out), "--json"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    (scores,) = report["sets"]
+    assert [s["detector"] for s in scores["scores"]] == ["regressor (baseline)", "centernet int8"]
+    assert set(report["models"]) == {"regressor", "centernet"}
+    for det, m in report["models"].items():
+        rows = {r["variant"]: r for r in m["matrix"]["rows"]}
+        assert set(rows) == {f"{det} keras", f"{det} tflite-int8"} and m["matrix"]["metric"] == "fidelity"
+        assert rows[f"{det} keras"]["reference"] and m["data"]["samples"] == 3
+        int8 = rows[f"{det} tflite-int8"]
+        assert int8["error"] is None and 0.9 < int8["metric"] <= 1.0 + 1e-9 and int8["size_ratio"] < 0.3
+        assert (out / "models" / det / "matrix.md").is_file()
+    assert "**centernet detector model**" in (out / "bench.md").read_text()

@@ -210,7 +210,16 @@ def bench_cmd(
         typer.Option(help="Comma-separated detector rows: regressor, centernet-keras, centernet-int8."),
     ] = "regressor,centernet-keras,centernet-int8",
     threads: Annotated[int | None, typer.Option(help="CPU threads for the detector (default: all).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for bench.json and bench.md.")] = None,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models/--no-models",
+            help="Also the detector models' own-model matrix on the first set (default: yes).",
+        ),
+    ] = True,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for bench.json, bench.md and models/DETECTOR/matrix files.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score each detector × reader plate by plate: found (IoU > 0.5), last digit, exact, wrong day, ms.
@@ -218,6 +227,8 @@ def bench_cmd(
     Sets: the project's own street scenes (a seed never used in training), the original one-plate photos,
     and every --data folder (labels.csv: name,width,height,x1,y1,x2,y2,plate,qx1..qy4, normalised).
     The Keras float detector runs beside the int8 one in the same run, so the ms column compares them.
+    The detector models themselves get edgesmith's own-model matrix (edgesmith-profile matrix) on the
+    first set: latency, memory, size and fidelity of each backend to the Keras model (--no-models skips it).
 
     Example: plate-reader bench --n 200 --data heldout/ --readers crnn --out runs/plate-bench
     """
@@ -235,7 +246,7 @@ def bench_cmd(
     try:
         report = run_bench(n=n, data=data or [], readers=[r for r in readers.split(",") if r],
                            pipelines=[rows[d] for d in chosen], own=own, threads=threads, out_dir=out,
-                           progress=not as_json,
+                           progress=not as_json, models=models,
                            on_set=None if as_json else lambda name: err.print(f"scoring {name}"))  # fmt: skip
     except BenchError as exc:
         raise fail(str(exc)) from None
