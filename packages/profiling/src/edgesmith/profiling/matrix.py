@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.profiling.artifacts import atomic_write
+from edgesmith.profiling.artifacts import atomic_path, atomic_write
 from edgesmith.profiling.bench import bench
 from edgesmith.profiling.evaluation import dataset_arrays, evaluate
 from edgesmith.profiling.host import host_info
@@ -356,16 +356,12 @@ class MatrixResult:
         ax.legend(fontsize=7)
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f".{p.stem}.tmp{os.getpid()}.png")
         try:
-            fig.savefig(tmp, format="png")
-            os.replace(tmp, p)
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format="png")
         finally:
             plt.close(fig)
-            tmp.unlink(missing_ok=True)
-        return p
+        return Path(path)
 
     def plot(self, path: str | os.PathLike[str]) -> Path:
         """Latency (x, ms) vs task metric (y), marker area proportional to file size; saved as PNG."""
