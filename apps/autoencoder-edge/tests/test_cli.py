@@ -38,6 +38,23 @@ def test_pipeline_writes_every_artifact(run):
         assert r["test_set_with_load_s"] >= r["test_set_s"] > 0
 
 
+def test_bench_is_the_matrix_with_the_reconstruction_metric(run):
+    layout, summary = run
+    matrix = summary["matrix"]
+    assert matrix["matrix"]["metric"] == "reconstruction" and matrix["matrix"]["metric_key"] == "mae"
+    rows = {r["variant"]: r for r in matrix["matrix"]["rows"]}
+    assert rows["keras"]["speedup"] == 1.0 and rows["keras"]["metric_delta"] == 0.0
+    for r in summary["results"]:  # the study's table is the matrix's rows in the study's terms
+        row = rows[r["name"]]
+        assert row["metric"] == r["mae"] and row["latency_ms"] == r["per_image_ms"]
+        assert row["eval_s"] == r["test_set_s"] and row["runs"] == 3
+    assert rows["tflite-int8"]["size_ratio"] < 0.3
+    if not layout.edgetpu.exists():  # no edgetpu_compiler here: the row says why instead of vanishing
+        assert "edgetpu" in summary["skipped"] and rows["edgetpu"]["error"].startswith("not built: ")
+    for name in ("matrix.md", "matrix.csv", "matrix.json"):
+        assert (layout.matrix_dir / name).stat().st_size > 0
+
+
 def test_int8_model_is_edge_tpu_ready_and_small(run):
     layout, summary = run
     check = json.loads(layout.check_json.read_text())

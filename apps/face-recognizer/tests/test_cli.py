@@ -149,21 +149,26 @@ def test_export_then_bench(trained: dict) -> None:
         "--threads", 1, "--json",
     )  # fmt: skip
     assert code == 0, out
-    rows = as_json(out)["rows"]
+    matrix = as_json(out)["backbones"]["mobilenetv2"]
+    assert matrix["data"]["name"] == "mobilenetv2 test split" and matrix["matrix"]["metric"] == "accuracy"
+    rows = matrix["matrix"]["rows"]
     ran = [r for r in rows if r["error"] is None]
     assert {(r["variant"], r["batch_size"]) for r in ran} >= {
         (v, b) for v in ("Keras", "TFLite float32", "TFLite int8") for b in (1, 4)
     }
+    keras = {r["batch_size"]: r for r in ran if r["variant"] == "Keras"}
     for r in ran:
         assert r["runs"] == 3 and r["latency_ms"] > 0 and r["throughput"] > 0
-        assert (
-            r["speedup_vs_keras"] == pytest.approx(1.0)
-            if r["variant"] == "Keras"
-            else r["speedup_vs_keras"] > 0
-        )
-    for name in ("bench.md", "bench.csv", "bench.json", "bench.png"):
-        assert (bench_dir / name).stat().st_size > 0
-    assert "| mobilenetv2 | TFLite int8 | int8 | 4 |" in (bench_dir / "bench.md").read_text()
+        assert r["speedup"] == pytest.approx(keras[r["batch_size"]]["latency_ms"] / r["latency_ms"])
+        assert r["metric"] == pytest.approx(arts[r["variant"]]["accuracy"])  # the export's own score
+    skipped = [r for r in rows if r["variant"].startswith("TensorRT") and r["error"]]
+    assert all(r["error"].startswith("not built: ") for r in skipped)
+    assert {r["batch_size"] for r in skipped} <= {1, 4} and len(skipped) % 2 == 0
+    for name in ("bench.md", "bench.json", *(f"mobilenetv2/{f}" for f in ("matrix.md", "matrix.csv",
+                 "matrix.json", "pareto.png", "throughput.png"))):  # fmt: skip
+        assert (bench_dir / name).stat().st_size > 0, name
+    text = (bench_dir / "bench.md").read_text()
+    assert "## mobilenetv2" in text and "| TFLite int8 | tflite | int8 |  | 4 |" in text
 
 
 def test_bench_without_export_fails_cleanly(tmp_path: Path) -> None:

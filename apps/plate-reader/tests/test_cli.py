@@ -238,3 +238,59 @@ def test_photos_without_plate_exit_1_and_write_no_annotation(tmp_path: Path) -> 
     assert len(written) == sum(bool(r["plates"]) for r in found.values())
     runner.invoke(app, ["read", *map(str, photos), "--json", "--out", str(out), "--out-all"])
     assert len(list(out.glob("*.jpg"))) == 2
+
+
+def test_matrix_is_the_own_model_matrix_on_the_boxes(tmp_path: Path, monkeypatch) -> None:
+    from edgesmith.profiling import open_runner
+    from plate_reader.detector import load_annotated_images
+
+    monkeypatch.setenv("EDGESMITH_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "matrix"
+    result = runner.invoke(app, ["matrix", "--data", str(SAMPLES / "plates.csv"), "--backends",
+                                 "keras,tflite,tflite-int8,tensorrt", "--readers", "", "--runs", "2",
+                                 "--out", str(out), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert report["matrix"]["metric"] == "iou"
+    rows = {r["variant"]: r for r in report["matrix"]["rows"]}
+    assert set(rows) == {"Keras FP32", "tflite-fp32", "TFLite INT8", "tensorrt-fp32"}
+    keras, f32, i8 = rows["Keras FP32"], rows["tflite-fp32"], rows["TFLite INT8"]
+    assert keras["error"] is None and f32["error"] is None and i8["error"] is None
+    assert i8["precision"] == "int8"
+    x, y, _ = load_annotated_images(SAMPLES / "plates.csv")
+    with open_runner(KERAS_MODEL) as detector:  # the metric, computed here independently
+        pred = detector.predict(x.astype(np.float32) / 255.0)
+    assert keras["metric"] == pytest.approx(100.0 * np.mean(box_iou(y, pred) > 0.5))
+    assert f32["metrics"]["mean_iou"] == pytest.approx(keras["metrics"]["mean_iou"], abs=1e-4)
+    assert i8["size_ratio"] < 0.3 and i8["artifact"] == str(INT8_MODEL)
+    assert rows["tensorrt-fp32"]["error"] is None or rows["tensorrt-fp32"]["error"].startswith("not built")
+    assert report["decision"]["chosen"] in rows
+    md = (out / "matrix.md").read_text()
+    assert "edgesmith-profile matrix" in md and "--metric iou" in md and "--preprocess" in md
+    assert (out / "artifacts" / "cache.json").is_file() and (out / "e2e.md").is_file()
+    bad = runner.invoke(app, ["matrix", "--backends", "coreml", "--readers", ""])
+    assert bad.exit_code == 2 and "unknown backend 'coreml'" in bad.output
+
+
+def test_bench_scores_pipelines_and_gives_each_detector_model_its_matrix(tmp_path: Path, monkeypatch) -> None:
+    from edgesmith.datasets.plate_scenes import write_scenes
+
+    monkeypatch.setenv("EDGESMITH_CACHE", str(tmp_path / "cache"))
+    write_scenes(tmp_path / "scenes", n=3, seed=4242)
+    out = tmp_path / "bench"
+    args = ["bench", "--no-own", "--data", str(tmp_path / "scenes"), "--readers", "crnn",
+            "--detectors", "regressor,centernet-int8", "--out", str(out), "--json"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    (scores,) = report["sets"]
+    assert [s["detector"] for s in scores["scores"]] == ["regressor (baseline)", "centernet int8"]
+    assert set(report["models"]) == {"regressor", "centernet"}
+    for det, m in report["models"].items():
+        rows = {r["variant"]: r for r in m["matrix"]["rows"]}
+        assert set(rows) == {f"{det} keras", f"{det} tflite-int8"} and m["matrix"]["metric"] == "fidelity"
+        assert rows[f"{det} keras"]["reference"] and m["data"]["samples"] == 3
+        int8 = rows[f"{det} tflite-int8"]
+        assert int8["error"] is None and 0.9 < int8["metric"] <= 1.0 + 1e-9 and int8["size_ratio"] < 0.3
+        assert (out / "models" / det / "matrix.md").is_file()
+    assert "**centernet detector model**" in (out / "bench.md").read_text()

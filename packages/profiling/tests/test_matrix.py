@@ -36,6 +36,30 @@ def test_ratios_against_baseline() -> None:
     assert base.speedup == 1.0 and broken.speedup is None
 
 
+def test_ratios_and_tables_per_batch_size() -> None:
+    from edgesmith.profiling.matrix import MatrixResult
+
+    rows = [
+        MatrixRow("src", "s", latency_ms=10.0, throughput=100.0, metric=80.0, size_mb=4.0, batch_size=1),
+        MatrixRow("src", "s", latency_ms=40.0, throughput=800.0, metric=80.0, size_mb=4.0, batch_size=32),
+        MatrixRow("int8", "i", latency_ms=5.0, throughput=200.0, metric=79.0, size_mb=1.0, batch_size=1),
+        MatrixRow("int8", "i", latency_ms=8.0, throughput=4000.0, metric=79.0, size_mb=1.0, batch_size=32),
+        MatrixRow("trt", "", error="not built: no GPU", batch_size=1),
+    ]
+    _ratios(rows, rows[0])
+    assert [r.speedup for r in rows[:4]] == [1.0, 1.0, 2.0, 5.0]  # each against the source at its batch
+    result = MatrixResult(rows, "accuracy", "accuracy", True, "d", 4, 1, "src", {}, batch_sizes=(1, 32))
+    md = result.to_markdown()
+    assert "| int8 |  |  |  | 32 | 8.000 |  | 4000.0 | 5.00× |" in md and "at batch 1, 32" in md
+    assert len({line.count("|") for line in md.splitlines() if line.startswith("|")}) == 1  # one width
+    assert [r.variant for r in result.at_batch().rows] == ["src", "int8", "trt"]
+    assert result.at_batch(32).batch_size == 32 and not result.at_batch(32).multi_batch
+    header = result.to_csv().splitlines()[0]
+    assert header.startswith("variant,backend,precision,pruned,batch_size,latency_ms")
+    single = MatrixResult(rows[:1], "accuracy", "accuracy", True, "d", 4, 1, "src", {}, batch_sizes=(1,))
+    assert "batch_size" not in single.to_csv() and "| batch |" not in single.to_markdown()
+
+
 def test_matrix_end_to_end(artifacts, samples, tmp_path) -> None:
     from edgesmith.profiling import open_runner
 

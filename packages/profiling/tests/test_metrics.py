@@ -39,3 +39,16 @@ def test_metric_table() -> None:
     assert METRICS["reconstruction"].targets_are_inputs
     with pytest.raises(ValueError, match="choose one of: accuracy"):
         get_metric("f1")
+
+
+def test_segmentation_pixel_accuracy_and_mean_iou_over_present_classes() -> None:
+    y = np.array([[[0, 0], [1, 2]]])  # (1, 2, 2) label map; class 3 never appears
+    scores = np.zeros((1, 2, 2, 4))
+    for (i, j), c in {(0, 0): 0, (0, 1): 1, (1, 0): 1, (1, 1): 2}.items():
+        scores[0, i, j, c] = 1.0
+    v = METRICS["segmentation"].compute(y, scores)
+    assert v["pixel_accuracy"] == 0.75
+    assert v["mean_iou"] == pytest.approx((1 / 2 + 1 / 2 + 1) / 3)  # classes 0, 1, 2; 3 has no union
+    assert METRICS["segmentation"].key == "pixel_accuracy" and METRICS["segmentation"].higher_is_better
+    with pytest.raises(ValueError, match="label maps"):
+        METRICS["segmentation"].compute(y, np.zeros((1, 3, 2, 4)))

@@ -131,3 +131,59 @@ def test_data_that_does_not_fit_the_model_is_refused(artifacts, tmp_path) -> Non
     np.save(tmp_path / "x.npy", np.zeros((4, 5, 5, 1), np.float32))
     with pytest.raises(Exception, match="takes 8x8x1"):
         profile_model(artifacts["keras"], str(tmp_path / "x.npy"), variants=["none"], out=tmp_path / "r")
+
+
+def test_arrays_in_memory_at_several_batch_sizes_with_user_artifacts(artifacts, samples, tmp_path) -> None:
+    from edgesmith.profiling import open_runner
+    from edgesmith.profiling.matrix import Variant
+
+    with open_runner(artifacts["keras"]) as r:
+        y = r.predict(samples).argmax(1)
+    extra = [
+        Variant("my tflite", artifacts["tflite"]),
+        Variant("my engine", tmp_path / "none.engine", why_not="TensorRT needs an NVIDIA GPU"),
+    ]
+    result = profile_model(
+        artifacts["keras"],
+        (samples, y),
+        metric="accuracy",
+        variants=["none"],
+        extra=extra,
+        batch_sizes=(1, 4),
+        eval_batch_size=1,
+        runs=3,
+        warmup=1,
+        budget_s=None,
+        source_name="Keras",
+        out=tmp_path / "rep",
+    )
+    rows = {(r.variant, r.batch_size): r for r in result.result.rows}
+    assert set(rows) == {(v, b) for v in ("Keras", "my tflite", "my engine") for b in (1, 4)}
+    for b in (1, 4):
+        keras, mine = rows[("Keras", b)], rows[("my tflite", b)]
+        assert keras.ok and mine.ok, (keras.error, mine.error)
+        assert keras.metric == 100.0 and mine.metric == pytest.approx(100.0)  # labels: the source's own
+        assert keras.speedup == pytest.approx(1.0) and keras.runs == 3 and mine.runs == 3
+        assert mine.speedup == pytest.approx(keras.latency_ms / mine.latency_ms)  # vs Keras at batch b
+        assert mine.eval_s > 0 and mine.load_s >= 0
+        assert rows[("my engine", b)].error == "not built: TensorRT needs an NVIDIA GPU"
+    assert result.data["samples"] == 16 and result.data["spec"] == "arrays"
+    assert result.decision.chosen in {"Keras", "my tflite"}
+    assert set(result.decision.pareto) <= {"Keras", "my tflite"}
+    md = result.to_markdown()
+    assert "| my tflite | tflite | fp32 |  | 4 |" in md and "at batch 1, 4" in md
+    assert md.count("--artifact 'my tflite=") == 1  # one command per variant, not per batch size
+    header = result.result.to_csv().splitlines()[0].split(",")
+    assert header[:5] == ["variant", "backend", "precision", "pruned", "batch_size"]
+    names = {p.name for p in result.write(tmp_path / "rep")}
+    assert {"matrix.md", "matrix.csv", "matrix.json"} <= names
+    assert "throughput.png" in names or pytest.importorskip("matplotlib") is None
+
+
+def test_in_memory_data_refuses_preprocess_and_bad_batch_sizes(artifacts, samples, tmp_path) -> None:
+    from edgesmith.profiling.dataspec import DataError
+
+    with pytest.raises(DataError, match="applies to data read from a spec"):
+        profile_model(artifacts["keras"], samples, preprocess="0-1", variants=["none"], out=tmp_path)
+    with pytest.raises(MatrixError, match="batch sizes must be 1 or more"):
+        profile_model(artifacts["keras"], samples, batch_sizes=(0,), variants=["none"], out=tmp_path)

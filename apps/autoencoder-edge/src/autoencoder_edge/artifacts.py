@@ -42,6 +42,10 @@ class RunLayout:
         return self.root / f"{self.stem}_bench.json"
 
     @property
+    def matrix_dir(self) -> Path:
+        return self.root / f"{self.stem}_matrix"
+
+    @property
     def grid_png(self) -> Path:
         return self.root / f"{self.stem}_grid.png"
 

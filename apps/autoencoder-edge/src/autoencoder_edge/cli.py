@@ -236,6 +236,10 @@ def bench(
 ) -> None:
     """Time and score every variant in RUN: quality, file size, per-image latency, whole test set.
 
+    It is edgesmith's own-model matrix (edgesmith-profile matrix) of RUN's Keras model on the test images,
+    scored by the task's metric, with the TFLite / Edge TPU files as the variants; its files go to
+    RUN/<model>_matrix/.
+
     Example: autoencoder-edge bench --out runs/cae --runs 500
     """
     from autoencoder_edge.steps import write_json
@@ -245,11 +249,12 @@ def bench(
     layout = _layout(run_dir, model)
     try:
         test = _test_split(model, data, limit, seed, image_size)
-        comparison, _ = compare(layout, get_task(model), test.x, test.y, runs, warmup, threads,
-                                progress=not as_json)  # fmt: skip
+        comparison = compare(layout, get_task(model), test.x, test.y, runs, warmup, threads,
+                             progress=not as_json)  # fmt: skip
     except AppError as exc:
         raise _fail(exc) from None
     write_json(layout.bench_json, comparison.to_dict())
+    comparison.matrix.write(layout.matrix_dir)
     if as_json:
         print(json.dumps(comparison.to_dict(), indent=2, default=str))
     else:
@@ -318,7 +323,7 @@ def pipeline(
     from autoencoder_edge.report import render, write_report
     from autoencoder_edge.steps import check_edgetpu, compile_edgetpu, quantize_model, train_model, write_json
     from autoencoder_edge.tasks import get_task
-    from autoencoder_edge.variants import compare
+    from autoencoder_edge.variants import compare, reconstruct
 
     layout = _layout(run_dir, model).ensure()
     task, size = get_task(model), _size(image_size)
@@ -346,13 +351,15 @@ def pipeline(
         timings["compile"] = time.perf_counter() - t
         t = step("bench")
         test = _test_split(model, data, limit, seed, image_size)
-        comparison, preds = compare(layout, task, test.x, test.y, runs, min(20, runs), threads,
-                                    progress=not as_json)  # fmt: skip
+        comparison = compare(layout, task, test.x, test.y, runs, min(20, runs), threads,
+                             progress=not as_json)  # fmt: skip
         write_json(layout.bench_json, comparison.to_dict())
+        comparison.matrix.write(layout.matrix_dir)
         timings["bench"] = time.perf_counter() - t
         step("show")
         n = min(10, len(test))
         y = None if test.y is None else test.y[:n]
+        preds = reconstruct(layout, test.x[:n])
         grid = save_grid(test.x[:n], _grid_rows(task, test.x[:n], y, preds), layout.grid_png, n)
     except AppError as exc:
         raise _fail(exc) from None

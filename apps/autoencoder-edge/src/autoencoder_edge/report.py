@@ -102,7 +102,9 @@ def render(
     ))  # fmt: skip
     parts.append(
         f"\nPer-image latency: batch 1, {comparison.runs} timed runs after warm-up "
-        "(edgesmith.profiling.bench); load s = open + first inference (tracing, allocation). "
+        "(edgesmith.profiling's matrix); load s = opening the model (its first call's tracing and "
+        "allocation fall in the warm-up); the test-set pass is the matrix's scoring pass, one image "
+        "at a time. "
         "The TPU study (10,000 reconstructions): Raspberry Pi 40 s CPU vs 5 s Edge TPU; laptop 12.1 s vs "
         "18.3 s."
     )

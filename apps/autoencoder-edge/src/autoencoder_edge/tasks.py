@@ -40,6 +40,7 @@ class Task:
     train_metrics: tuple[str, ...]
     primary: str  # metric compared across variants
     higher_is_better: bool
+    metric: str  # the edgesmith.profiling metric that scores it (targets = inputs for the autoencoder)
 
     def load(self, data_dir: str | os.PathLike[str] | None, limit: int | None, seed: int,
              image_size: tuple[int, int] | None = None) -> Any:  # fmt: skip
@@ -88,18 +89,14 @@ class Task:
         return ArrayDataset(ds.x, None if self.name == "cae" else ds.y, ds.name, ds.classes)
 
     def score(self, pred: np.ndarray, x: np.ndarray, y: np.ndarray | None) -> dict[str, float]:
-        """Quality of ``pred`` on one split."""
-        if self.name == "cae":
-            err = pred.astype(np.float32) - x
-            return {"mae": float(np.mean(np.abs(err))), "mse": float(np.mean(err**2))}
+        """Quality of ``pred`` on one split, by the task's metric."""
+        from edgesmith.profiling.metrics import get_metric
+
+        m = get_metric(self.metric)
+        if m.targets_are_inputs:
+            return m.compute(x, pred)
         assert y is not None
-        labels = np.argmax(pred, axis=-1)
-        ious = []
-        for c in range(pred.shape[-1]):
-            union = np.sum((labels == c) | (y == c))
-            if union:
-                ious.append(np.sum((labels == c) & (y == c)) / union)
-        return {"pixel_accuracy": float(np.mean(labels == y)), "mean_iou": float(np.mean(ious))}
+        return m.compute(y, pred)
 
     def display(self, pred: np.ndarray) -> np.ndarray:
         """Predictions as pictures: reconstructions as they are, segmentations as category colours."""
@@ -114,8 +111,10 @@ class Task:
 
 
 TASKS = {
-    "cae": Task("cae", "mse", ("mae",), "mae", False),
-    "unet": Task("unet", "sparse_categorical_crossentropy", ("accuracy",), "pixel_accuracy", True),
+    "cae": Task("cae", "mse", ("mae",), "mae", False, "reconstruction"),
+    "unet": Task(
+        "unet", "sparse_categorical_crossentropy", ("accuracy",), "pixel_accuracy", True, "segmentation"
+    ),
 }
 
 

@@ -1,33 +1,22 @@
 """The Edge TPU study's comparison (Tables 5.1–5.3) here: Keras vs TFLite float vs TFLite int8 vs Edge TPU.
 
-For each variant: quality on the test images (reconstruction MAE/MSE for the autoencoder, pixel accuracy and
-mean IoU for the U-Net), file size, per-image latency (batch 1, through
-edgesmith.profiling's ``bench``), and the time to reconstruct the whole test set one image at a time, with and
-without loading the model, as the Edge TPU study timed its 10,000 reconstructions.
+It is edgesmith's own-model matrix (``profile_model``) of the Keras model on the test images, with the files
+the earlier steps made as the variants and the task's metric (reconstruction MAE/MSE against the inputs for
+the autoencoder, pixel accuracy and mean IoU for the U-Net). The scoring pass runs one image at a time, so
+its time is the study's "reconstruct the whole test set" figure; adding the load gives the other one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from autoencoder_edge.artifacts import RunLayout
 from autoencoder_edge.steps import AppError, check_image_shape
 
-
-@dataclasses.dataclass(frozen=True)
-class Variant:
-    """One deployable form of the model and how to open it with the profiler's registry."""
-
-    name: str
-    path: Path
-    backend: str
-    options: dict[str, Any] = dataclasses.field(default_factory=dict)
+MB = 1024 * 1024
 
 
 @dataclasses.dataclass
@@ -62,6 +51,7 @@ class Comparison:
     threads: int | None
     runs: int
     task: str = "cae"
+    matrix: Any = None  # the edgesmith.profiling ModelMatrix the results come from
 
     def by_name(self, name: str) -> VariantResult | None:
         return next((r for r in self.results if r.name == name), None)
@@ -97,101 +87,32 @@ class Comparison:
             "skipped": self.skipped,
             "task": self.task,
             "targets": self.targets(),
+            "matrix": self.matrix.to_dict() if self.matrix is not None else None,
         }
 
 
-def variants(layout: RunLayout, edgetpu: bool = True) -> tuple[list[Variant], dict[str, str]]:
-    """The variants present in ``layout`` and, for absent ones, why they are not measured."""
-    found: list[Variant] = []
-    skipped: dict[str, str] = {}
-    for name, path, backend in (  # keras first: the reference every ratio is taken against
-        ("keras", layout.keras, "keras"),
-        ("tflite-float32", layout.tflite_float, "tflite"),
-        ("tflite-int8", layout.tflite_int8, "tflite"),
-    ):
-        if path.exists():
-            found.append(Variant(name, path, backend))
-        else:
-            skipped[name] = f"{path.name} not found (run the earlier steps)"
+def variants(layout: RunLayout, edgetpu: bool = True) -> list[Any]:
+    """The variants the study compares after Keras (the source), each with why it is absent when it is."""
+    from edgesmith.profiling.matrix import Variant
+    from edgesmith.profiling.registry import runner_class
+
+    not_run = "not found (run the earlier steps)"
+    named = [
+        ("tflite-float32", layout.tflite_float, None, not_run),
+        ("tflite-int8", layout.tflite_int8, None, not_run),
+    ]
     if edgetpu:
-        from edgesmith.export_edgetpu.runner import EdgeTPURunner
-
-        ok, why = EdgeTPURunner.available()
-        if not layout.edgetpu.exists():
-            skipped["edgetpu"] = f"{layout.edgetpu.name} not compiled (edgetpu_compiler absent or not run)"
-        elif not ok:
-            skipped["edgetpu"] = why
-        else:
-            found.append(Variant("edgetpu", layout.edgetpu, "edgetpu"))
-    return found, skipped
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        transient=True,
-        disable=not enabled,
-    )
-
-
-def measure(
-    variant: Variant,
-    task: Any,
-    x_test: np.ndarray,
-    y_test: np.ndarray | None,
-    runs: int = 200,
-    warmup: int = 20,
-    threads: int | None = None,
-    progress: bool = True,
-    keep: int = 10,
-) -> tuple[VariantResult, np.ndarray]:
-    """Measure one variant; returns its result and its first ``keep`` reconstructions (for the picture)."""
-    from edgesmith.profiling import RunnerError, bench, open_runner
-
-    runner = open_runner(variant.path, backend=variant.backend, threads=threads, **variant.options)
-    try:
-        t0 = time.perf_counter()
-        runner.activate()
-        spec = runner.input_specs()[0]
-        check_image_shape(x_test, spec.shape, f"bench {variant.name}")
-        runner.predict(x_test[:1])  # first call: graph tracing / tensor allocation count as loading
-        loaded = time.perf_counter()
-        outputs = []
-        with _progress(progress) as bar:
-            bar_task = bar.add_task(f"{variant.name}: test set", total=len(x_test))
-            for i in range(len(x_test)):
-                outputs.append(np.array(runner.predict(x_test[i : i + 1])[0], dtype=np.float32))
-                bar.advance(bar_task)
-        done = time.perf_counter()
-        pred = np.stack(outputs)
-        result = bench(runner, batch_sizes=(1,), warmup=warmup, runs=runs, inputs=x_test, progress=progress)
-        info = runner.describe()
-    except RunnerError as exc:
-        raise AppError(f"{variant.name}: {exc}") from exc
-    finally:
-        runner.deactivate()
-    stats = result.stats(1)
-    return (
-        VariantResult(
-            name=variant.name,
-            path=str(variant.path),
-            size_bytes=info.size_bytes,
-            precision=info.precision,
-            metrics=task.score(pred, x_test, y_test),
-            per_image_ms=stats.mean_ms,
-            per_image_p50_ms=stats.p50_ms,
-            per_image_p90_ms=stats.p90_ms,
-            test_images=len(x_test),
-            test_set_s=done - loaded,
-            test_set_with_load_s=done - t0,
-            load_s=loaded - t0,
-            runtime={"backend": info.backend, "device": info.device, **dict(info.extra)},
-        ),
-        pred[:keep].copy(),
-    )
+        named.append(
+            ("edgetpu", layout.edgetpu, "edgetpu", "not compiled (edgetpu_compiler absent or not run)")
+        )
+    found = []
+    for name, path, backend, absent in named:
+        why = None if path.exists() else f"{path.name} {absent}"
+        if why is None and backend is not None:
+            ok, reason = runner_class(backend).available()
+            why = None if ok else reason
+        found.append(Variant(name, path, backend=backend, why_not=why))
+    return found
 
 
 def compare(
@@ -204,37 +125,74 @@ def compare(
     threads: int | None = 2,
     edgetpu: bool = True,
     progress: bool = True,
-    keep: int = 10,
-) -> tuple[Comparison, dict[str, np.ndarray]]:
-    """Measure every variant present in ``layout`` on the same images, one after the other."""
-    found, skipped = variants(layout, edgetpu)
-    if not found:
+) -> Comparison:
+    """The matrix of the Keras model and every variant in ``layout`` on the same images."""
+    from edgesmith.profiling.artifacts import Artifact
+    from edgesmith.profiling.dataspec import Data
+    from edgesmith.profiling.model_matrix import profile_model
+
+    if not layout.keras.exists():
         raise AppError(
             f"{layout.root}: no model to benchmark; run 'autoencoder-edge train' and 'quantize' first"
         )
-    if any(v.backend == "keras" for v in found):
-        import edgesmith.datasets.tf_runtime  # noqa: F401  (import TensorFlow outside every timer)
-    results, recons = [], {}
-    for v in found:
-        res, rec = measure(v, task, x_test, y_test, runs, warmup, threads, progress, keep)
-        results.append(res)
-        recons[v.name] = rec
-    return Comparison(results, skipped, threads, runs, task.name), recons
+    keras = Artifact.open(layout.keras, format="keras")
+    if keras.sidecar.inputs:  # the app's own message: resize the images or retrain, not a matrix flag
+        check_image_shape(x_test, (None, *keras.sidecar.inputs[0].shape[1:]), f"bench {task.name}")
+    data = Data(x_test, y_test, f"{task.name} test images", f"{layout.root} test split")
+    matrix = profile_model(
+        layout.keras,
+        data,
+        metric=task.metric,
+        variants=["none"],  # quantize and compile built the variants; the matrix measures them
+        extra=variants(layout, edgetpu),
+        eval_batch_size=1,  # the study reconstructs its test set one image at a time
+        warmup=warmup,
+        runs=runs,
+        budget_s=None,
+        threads=threads,
+        progress=progress,
+        source_name="keras",
+        out=layout.matrix_dir,
+    )
+    results = [_result(r, len(x_test)) for r in matrix.result.rows if r.ok]
+    skipped = {r.variant: r.error.removeprefix("not built: ") for r in matrix.result.rows if not r.ok}
+    if "keras" in skipped:
+        raise AppError(f"keras: {skipped['keras']}")
+    return Comparison(results, skipped, threads, runs, task.name, matrix)
+
+
+def _result(row: Any, images: int) -> VariantResult:
+    """One measured matrix row in the study's terms."""
+    return VariantResult(
+        name=row.variant,
+        path=row.artifact,
+        size_bytes=round(row.size_mb * MB),
+        precision=row.precision,
+        metrics=dict(row.metrics),
+        per_image_ms=row.latency_ms,
+        per_image_p50_ms=row.p50_ms,
+        per_image_p90_ms=row.p90_ms,
+        test_images=images,
+        test_set_s=row.eval_s,
+        test_set_with_load_s=row.load_s + row.eval_s,
+        load_s=row.load_s,
+        runtime={"backend": row.backend, **dict(row.extra)},
+    )
 
 
 def reconstruct(layout: RunLayout, x: np.ndarray, edgetpu: bool = True) -> dict[str, np.ndarray]:
-    """Each present variant's reconstructions of ``x`` (no timing), for the picture."""
+    """Keras's and each present variant's reconstructions of ``x`` (no timing), for the picture."""
     from edgesmith.profiling import RunnerError, open_runner
 
-    found, _ = variants(layout, edgetpu)
-    if not found:
+    if not layout.keras.exists():
         raise AppError(f"{layout.root}: no model to draw; run 'autoencoder-edge train' and 'quantize' first")
+    present = [(v.name, v.artifact, v.backend) for v in variants(layout, edgetpu) if not v.why_not]
     recons = {}
-    for v in found:
+    for name, path, backend in [("keras", layout.keras, None), *present]:
         try:
-            with open_runner(v.path, backend=v.backend, **v.options) as runner:
-                check_image_shape(x, runner.input_specs()[0].shape, f"show {v.name}")
-                recons[v.name] = np.concatenate([runner.predict(x[i : i + 1]) for i in range(len(x))])
+            with open_runner(path, backend=backend) as runner:
+                check_image_shape(x, runner.input_specs()[0].shape, f"show {name}")
+                recons[name] = np.concatenate([runner.predict(x[i : i + 1]) for i in range(len(x))])
         except RunnerError as exc:
-            raise AppError(f"{v.name}: {exc}") from exc
+            raise AppError(f"{name}: {exc}") from exc
     return recons

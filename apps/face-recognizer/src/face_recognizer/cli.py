@@ -377,7 +377,8 @@ def bench_cmd(
         list[Path], typer.Argument(help="Export folders (one per backbone) with manifest.json.")
     ],
     out: Annotated[
-        Path, typer.Option(help="Folder for bench.md, bench.csv, bench.json and bench.png.")
+        Path,
+        typer.Option(help="Folder for bench.md, bench.json and each backbone's matrix files (BACKBONE/)."),
     ] = Path("face_bench"),
     batch_sizes: Annotated[str, typer.Option(help="Comma list of batch sizes (images per call).")] = "1,8,32",
     warmup: Annotated[int, typer.Option(help="Untimed warm-up batches per batch size.")] = 50,
@@ -396,6 +397,9 @@ def bench_cmd(
 ) -> None:
     """The face study's protocol per backbone × backend × precision: latency, throughput, test accuracy.
 
+    Each backbone is edgesmith's own-model matrix (edgesmith-profile matrix) of its Keras model on its
+    test split, scored by accuracy, with the exported artifacts as the variants.
+
     Example: face-recognizer bench models/mobilenetv2_export --batch-sizes 1,32 --runs 1000 --threads 2
     """
     from face_recognizer.bench import bench_exports
@@ -407,7 +411,9 @@ def bench_cmd(
     chosen = [v.strip() for v in variants.split(",")] if variants else None
     try:
         with _step_status(not as_json) as on_step:
-            result = bench_exports(export_dirs, sizes, warmup, runs, budget, threads, chosen, on_step)
+            result = bench_exports(
+                export_dirs, sizes, warmup, runs, budget, threads, chosen, on_step, out_dir=out
+            )
         paths = result.save(out)
     except FaceAppError as exc:
         raise fail(str(exc)) from exc

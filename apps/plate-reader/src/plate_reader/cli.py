@@ -210,7 +210,16 @@ def bench_cmd(
         typer.Option(help="Comma-separated detector rows: regressor, centernet-keras, centernet-int8."),
     ] = "regressor,centernet-keras,centernet-int8",
     threads: Annotated[int | None, typer.Option(help="CPU threads for the detector (default: all).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for bench.json and bench.md.")] = None,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models/--no-models",
+            help="Also the detector models' own-model matrix on the first set (default: yes).",
+        ),
+    ] = True,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for bench.json, bench.md and models/DETECTOR/matrix files.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score each detector × reader plate by plate: found (IoU > 0.5), last digit, exact, wrong day, ms.
@@ -218,6 +227,8 @@ def bench_cmd(
     Sets: the project's own street scenes (a seed never used in training), the original one-plate photos,
     and every --data folder (labels.csv: name,width,height,x1,y1,x2,y2,plate,qx1..qy4, normalised).
     The Keras float detector runs beside the int8 one in the same run, so the ms column compares them.
+    The detector models themselves get edgesmith's own-model matrix (edgesmith-profile matrix) on the
+    first set: latency, memory, size and fidelity of each backend to the Keras model (--no-models skips it).
 
     Example: plate-reader bench --n 200 --data heldout/ --readers crnn --out runs/plate-bench
     """
@@ -235,7 +246,7 @@ def bench_cmd(
     try:
         report = run_bench(n=n, data=data or [], readers=[r for r in readers.split(",") if r],
                            pipelines=[rows[d] for d in chosen], own=own, threads=threads, out_dir=out,
-                           progress=not as_json,
+                           progress=not as_json, models=models,
                            on_set=None if as_json else lambda name: err.print(f"scoring {name}"))  # fmt: skip
     except BenchError as exc:
         raise fail(str(exc)) from None
@@ -271,11 +282,14 @@ def matrix_cmd(
     runs: Annotated[int, typer.Option(help="Timed detector runs per variant (batch 1).")] = 200,
     threads: Annotated[int | None, typer.Option(help="CPU threads per backend (default: all cores).")] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Folder for matrix.csv/.json/.md/.png and e2e.json.")
+        Path | None, typer.Option(help="Folder for matrix.csv/.json/.md, pareto.png and e2e.json/.md.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """The Costa Rica plate study's backend × precision matrix of the one-box regressor, then end to end.
+
+    The matrix is edgesmith's own-model matrix (edgesmith-profile matrix) of the shipped Keras detector on
+    the held-out photos' boxes, scored by IoU; exported variants are cached in --out/artifacts.
 
     Matrix: detector latency (ms, batch 1), % IoU > 0.5, memory (MB), size (MB) per backend × precision
     (× pruned with --variant). End to end: plate found / last digit / exact plate (%) and ms per photo.
@@ -298,9 +312,11 @@ def matrix_cmd(
         typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
         return
     typer.echo(report.matrix.to_markdown())  # plain text: a Markdown table must not be wrapped
+    d = report.decision
+    typer.echo(f"ship {d.chosen}: {d.reason}.\n" if d.chosen else f"nothing qualifies: {d.reason}.\n")
     typer.echo(report.e2e_markdown())
     if out is not None:
-        err.print(f"wrote {out}/matrix.csv, matrix.json, matrix.md, matrix.png, e2e.json, e2e.md")
+        err.print(f"wrote {out}/matrix.csv, matrix.json, matrix.md, pareto.png, e2e.json, e2e.md")
 
 
 @app.command("synth")

@@ -35,6 +35,10 @@ class RunnerDetector:
         self.runner = runner
         self.input_hw = input_hw
 
+    def inputs(self, photo: Image.Image) -> np.ndarray:
+        """The model input for ``photo``: (1, h, w, 3) float32 in [0, 1], as :meth:`detect` feeds it."""
+        raise NotImplementedError
+
     def detect(self, photo: Image.Image) -> list[Detection]:
         raise NotImplementedError
 
@@ -49,6 +53,9 @@ class GridDetector(RunnerDetector):
         super().__init__(runner, input_hw)
         self.threshold = threshold
 
+    def inputs(self, photo: Image.Image) -> np.ndarray:
+        return letterbox(photo, self.input_hw[0])[0][None].astype(np.float32) / 255.0
+
     def detect(self, photo: Image.Image) -> list[Detection]:
         x, fit = letterbox(photo, self.input_hw[0])
         grid = np.asarray(self.runner.predict(x[None].astype(np.float32) / 255.0), np.float32)[0]
@@ -59,10 +66,12 @@ class GridDetector(RunnerDetector):
 class BoxRegressorDetector(RunnerDetector):
     """Document 001's global regressor: the whole photo resized, one normalised box, score 1."""
 
-    def detect(self, photo: Image.Image) -> list[Detection]:
+    def inputs(self, photo: Image.Image) -> np.ndarray:
         h, w = self.input_hw
-        x = np.asarray(photo.convert("RGB").resize((w, h), Image.BILINEAR), np.float32)[None] / 255.0
-        x1, y1, x2, y2 = np.asarray(self.runner.predict(x), np.float32).reshape(4)
+        return np.asarray(photo.convert("RGB").resize((w, h), Image.BILINEAR), np.float32)[None] / 255.0
+
+    def detect(self, photo: Image.Image) -> list[Detection]:
+        x1, y1, x2, y2 = np.asarray(self.runner.predict(self.inputs(photo)), np.float32).reshape(4)
         pw, ph = photo.size
         return [Detection((float(x1 * pw), float(y1 * ph), float(x2 * pw), float(y2 * ph)), 1.0)]
 

@@ -1,8 +1,10 @@
 """``plate-reader matrix``: the regressor's backend matrix and its end-to-end figures per reader.
 
-The matrix (latency, % IoU > 0.5, memory, size per backend × precision × pruned) is measured by
-edgesmith.profiling's ``run_matrix``; the end-to-end table runs the whole pipeline (decode → detect →
-crop → OCR) on each held-out photo and scores the plate text against the generator's ground truth.
+The matrix (latency, % IoU > 0.5, memory, size per backend × precision × pruned) is edgesmith's own-model
+matrix (``profile_model``) of the shipped Keras detector on the held-out photos and their boxes, scored by
+IoU, with the shipped int8 model beside the variants the exporters build; the end-to-end table runs the
+whole pipeline (decode → detect → crop → OCR) on each held-out photo and scores the plate text against the
+generator's ground truth.
 """
 
 from __future__ import annotations
@@ -15,18 +17,21 @@ from typing import Any
 
 import numpy as np
 
-from edgesmith.profiling.artifacts import load_sidecar
-from plate_reader.artifacts import BACKENDS, cache_dir, detector_artifact
+from plate_reader.artifacts import BACKENDS, INT8_MODEL, KERAS_MODEL, cache_dir
 from plate_reader.detector import DETECTOR_INPUT, AnnotationError, load_annotated_images
 
-VARIANT_NAMES = {
-    "keras": "Keras FP32",
-    "tflite": "TFLite FP32",
-    "tflite-int8": "TFLite INT8",
-    "onnx": "ONNX Runtime FP32",
-    "tvm": "TVM FP32",
-    "tensorrt": "TensorRT FP32",
+MATRIX_VARIANTS = {
+    "tflite": "tflite-fp32",
+    "onnx": "onnx-fp32",
+    "tvm": "tvm-fp32",
+    "tensorrt": "tensorrt-fp32",
 }
+"""``--backends`` name -> the matrix variant the exporters build from the Keras detector. ``keras`` is the
+matrix's source row and ``tflite-int8`` the shipped int8 file, measured as it is deployed."""
+
+BOX_COLUMNS = "x1,y1,x2,y2"
+PREPROCESS = f"resize={DETECTOR_INPUT[0]}x{DETECTOR_INPUT[1]},scale=1/255"
+"""The matrix reads the annotation CSV's boxes with the detector's own input: the pixels the app feeds it."""
 
 
 class BenchError(RuntimeError):
@@ -42,6 +47,7 @@ class EvalSet:
     y: np.ndarray  # (N, 4) normalised boxes
     texts: list[str | None]
     name: str
+    csv: Path | None = None  # the annotation CSV the photos and boxes come from
 
 
 def eval_set(n: int = 500, seed: int = 9001, data: str | Path | None = None) -> EvalSet:
@@ -63,7 +69,9 @@ def eval_set(n: int = 500, seed: int = 9001, data: str | Path | None = None) -> 
         raise BenchError(str(exc)) from exc
     texts_file = csv_path.parent / "texts.csv"
     texts = read_texts(texts_file) if texts_file.exists() else {}
-    return EvalSet([csv_path.parent / nm for nm in names], x, y, [texts.get(nm) for nm in names], name)
+    return EvalSet(
+        [csv_path.parent / nm for nm in names], x, y, [texts.get(nm) for nm in names], name, csv_path
+    )
 
 
 @dataclasses.dataclass
@@ -129,12 +137,14 @@ def score_reader(reader: str, data: EvalSet, backend: str = "tflite-int8", threa
 class BenchReport:
     """The matrix (edgesmith.profiling ``MatrixResult``) and the end-to-end scores."""
 
-    matrix: Any
+    matrix: Any  # edgesmith.profiling MatrixResult
     e2e: list[ReaderScore]
     data: str
+    decision: Any = None  # which detector variant to ship, as the matrix decides it
 
     def to_dict(self) -> dict[str, Any]:
         return {"data": self.data, "matrix": self.matrix.to_dict(),
+                "decision": self.decision.to_dict() if self.decision is not None else None,
                 "end_to_end": [dataclasses.asdict(s) for s in self.e2e]}  # fmt: skip
 
     def e2e_markdown(self) -> str:
@@ -159,33 +169,22 @@ class BenchReport:
         )
 
 
-def matrix_variants(backends: Sequence[str], extra: Sequence[str], threads: int | None) -> tuple[list, list]:
-    """Matrix variants for ``backends`` (exported on demand) plus ``extra`` specs, and the failures."""
+def matrix_variants(backends: Sequence[str], extra: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """The matrix variants ``backends`` name, and the extra rows: the shipped int8 detector when asked
+    for, then each ``NAME=PATH[,backend=B][,pruned]`` spec."""
     from edgesmith.profiling.matrix import Variant
 
-    variants, failed = [], []
-    for b in backends:
-        if b not in BACKENDS:
-            raise BenchError(f"unknown backend {b!r}; choose from: {', '.join(BACKENDS)}")
-        name = VARIANT_NAMES[b]
-        try:
-            artifact = detector_artifact(b)
-        except Exception as exc:  # exporter missing or failing: keep the row with the reason
-            failed.append(
-                (name, b, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-            )
-            continue
-        opts = {"threads": threads} if threads else {}
-        sidecar = load_sidecar(artifact)  # the precision the artifact was built at, as its sidecar says
-        precision = sidecar.precision if sidecar is not None and sidecar.precision else "fp32"
-        variants.append(Variant(name, artifact, backend=BACKENDS[b], baseline=(b == "keras"), options=opts,
-                                precision=precision))  # fmt: skip
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown:
+        raise BenchError(f"unknown backend {unknown[0]!r}; choose from: {', '.join(BACKENDS)}")
+    planned = [MATRIX_VARIANTS[b] for b in backends if b in MATRIX_VARIANTS]
+    rows = [Variant("TFLite INT8", INT8_MODEL)] if "tflite-int8" in backends else []
     for spec in extra:
         try:
-            variants.append(Variant.parse(spec))
+            rows.append(Variant.parse(spec))
         except ValueError as exc:
             raise BenchError(str(exc)) from exc
-    return variants, failed
+    return planned or ["none"], rows
 
 
 def run_bench(
@@ -202,32 +201,25 @@ def run_bench(
     isolate: bool = True,
 ) -> BenchReport:
     """Measure the detector matrix and the end-to-end pipeline per reader; write files to ``out_dir``."""
-    from edgesmith.profiling.matrix import MatrixRow, run_matrix
+    from edgesmith.profiling.model_matrix import profile_model
 
     if n < 1:
         raise BenchError("--n must be at least 1 (the issue's target uses 500)")
+    planned, extra = matrix_variants(backends, extra_variants)  # bad names fail before any photo is drawn
     ds = eval_set(n, seed, data)
-    variants, failed = matrix_variants(backends, extra_variants, threads)
-    x = ds.x.astype(np.float32) / 255.0
-    if not variants:
-        reasons = "; ".join(f"{name}: {reason}" for name, _, reason in failed)
-        raise BenchError(f"no detector variant could be prepared: {reasons}")
-    matrix = run_matrix(variants, (x, ds.y), metric="iou", batch_size=1, eval_batch_size=1, warmup=20,
-                        runs=runs, isolate=isolate, progress=progress)  # fmt: skip
-    for name, backend, reason in failed:
-        matrix.rows.append(MatrixRow(name, "", backend=backend, error=reason))
+    folder = Path(out_dir) if out_dir is not None else cache_dir() / "matrix"
+    result = profile_model(
+        KERAS_MODEL, f"{ds.csv}:{BOX_COLUMNS}", preprocess=PREPROCESS, metric="iou", variants=planned,
+        extra=extra, eval_batch_size=1, warmup=20,
+        runs=runs, budget_s=30.0, threads=threads, isolate=isolate, progress=progress,
+        source_name="Keras FP32", out=folder,
+    )  # fmt: skip
+    matrix = result.result
     e2e = [score_reader(r, ds, threads=threads, progress=progress) for r in readers]
-    report = BenchReport(matrix, e2e, ds.name)
+    report = BenchReport(matrix, e2e, ds.name, result.decision)
     if out_dir is not None:
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        matrix.to_csv(out / "matrix.csv")
-        matrix.to_json(out / "matrix.json")
-        (out / "matrix.md").write_text(matrix.to_markdown())
-        try:
-            matrix.plot(out / "matrix.png")
-        except Exception as exc:  # plotting is a convenience; never lose the measurements over it
-            (out / "matrix.png.error.txt").write_text(f"{exc}\n")
+        result.write(out)
         (out / "e2e.json").write_text(json.dumps([dataclasses.asdict(s) for s in e2e], indent=2) + "\n")
         (out / "e2e.md").write_text(report.e2e_markdown())
     return report

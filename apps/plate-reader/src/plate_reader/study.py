@@ -4,7 +4,10 @@ For each set (the project's own scenes with a seed never used in training, the o
 and any labelled folder given with ``--data``) and each detector × reader pipeline, the whole path runs on
 every photo (decode → detect → crop → OCR) and is scored against the labels: plates found with IoU > 0.5,
 last digit right, exact plate, wrong restriction day, unreadable, plates invented on photos without one, and
-milliseconds per photo, the Keras float detector measured beside the int8 one in the same run.
+milliseconds per photo, the Keras float detector measured beside the int8 one in the same run. The detector
+models themselves are edgesmith's own-model matrix (``profile_model``): per detector, its Keras model on the
+first set's photos as that detector sees them, the pipelines' other backends as variants, scored by fidelity
+to the Keras outputs (the photos hold several plates, one-box and grid outputs have no common label).
 """
 
 from __future__ import annotations
@@ -172,15 +175,53 @@ def run_pipeline(label: str, detector: str, backend: str, reader: str, photos: P
     return score_results(results, photos.photos, score)
 
 
+def detector_matrices(
+    pipelines: Sequence[tuple[str, str, str]], photos: PhotoSet, threads: int | None = None,
+    limit: int = 100, out_dir: Path | None = None, progress: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Per detector of ``pipelines``: the matrix of its Keras model on the first ``limit`` photos (the
+    pixels that detector is fed), with the pipelines' other backends for it as variants, scored by
+    fidelity to the Keras outputs; a detector that cannot be opened is left out with its error raised."""
+    from edgesmith.profiling.dataspec import Data
+    from edgesmith.profiling.matrix import Variant
+    from edgesmith.profiling.model_matrix import profile_model
+    from plate_reader.artifacts import cache_dir, detector_artifact
+    from plate_reader.pipeline import open_photo
+    from plate_reader.runtime import build_detector, detector_model
+
+    backends: dict[str, list[str]] = {}
+    for _, det, backend in pipelines:
+        backends.setdefault(det, []).append(backend)
+    matrices = {}
+    for det, chosen in backends.items():
+        keras = detector_model(det)
+        detector = build_detector("keras", det, threads)
+        try:
+            x = np.concatenate([detector.inputs(open_photo(p.path)) for p in photos.photos[:limit]])
+        finally:
+            detector.close()
+        extra = [Variant(f"{det} {b}", detector_artifact(b, keras)) for b in dict.fromkeys(chosen)
+                 if b != "keras"]  # fmt: skip
+        data = Data(x, None, f"{photos.name}: the first {len(x)} as the {det} sees them", photos.name)
+        matrices[det] = profile_model(
+            keras, data, metric="fidelity", variants=["none"], extra=extra, source_name=f"{det} keras",
+            warmup=10, runs=100, budget_s=10.0, threads=threads, progress=progress,
+            out=(out_dir or cache_dir() / "bench") / "models" / det,
+        )  # fmt: skip
+    return matrices
+
+
 @dataclasses.dataclass
 class BenchReport:
-    """Scores per set."""
+    """Scores per set, and the detector models' matrices."""
 
     sets: list[tuple[str, list[Score]]]
+    models: dict[str, Any] = dataclasses.field(default_factory=dict)  # detector -> ModelMatrix
 
     def to_dict(self) -> dict[str, Any]:
         return {"sets": [{"data": name, "scores": [dataclasses.asdict(s) for s in scores]}
-                         for name, scores in self.sets]}  # fmt: skip
+                         for name, scores in self.sets],
+                "models": {det: m.to_dict() for det, m in self.models.items()}}  # fmt: skip
 
     def to_markdown(self) -> str:
         f = lambda v: "" if v is None else f"{v:.1f}"  # noqa: E731
@@ -201,6 +242,9 @@ class BenchReport:
                     f"{f(s.ms_per_photo)} | {f(s.detect_ms)} |"
                 )
             out.append("")
+        for det, m in self.models.items():
+            out += [f"**{det} detector model** (edgesmith's own-model matrix, fidelity to Keras)", "",
+                    m.result.to_markdown()]  # fmt: skip
         return "\n".join(out)
 
 
@@ -214,8 +258,10 @@ def run_bench(
     out_dir: Path | None = None,
     progress: bool = True,
     on_set: Callable[[str], None] | None = None,
+    models: bool = True,
 ) -> BenchReport:
-    """Score every pipeline × reader on the project's sets (``own``) and each labelled folder of ``data``."""
+    """Score every pipeline × reader on the project's sets (``own``) and each labelled folder of ``data``;
+    with ``models``, add each detector model's matrix on the first set."""
     if n < 1:
         raise BenchError("--n must be at least 1 (the issue's targets use 500)")
     sets = [labelled_folder(Path(d)) for d in data]
@@ -230,10 +276,16 @@ def run_bench(
         scores = [run_pipeline(label, det, backend, reader, s, threads, progress)
                   for label, det, backend in pipelines for reader in readers]  # fmt: skip
         report.sets.append((s.name, scores))
+    if models:
+        if on_set is not None:
+            on_set(f"detector models on {sets[0].name}")
+        report.models = detector_matrices(pipelines, sets[0], threads, out_dir=out_dir, progress=progress)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "bench.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        (out_dir / "bench.json").write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
         (out_dir / "bench.md").write_text(report.to_markdown())
+        for det, m in report.models.items():
+            m.write(out_dir / "models" / det)
     return report
 
 
@@ -243,6 +295,7 @@ __all__ = [
     "BenchReport",
     "PhotoSet",
     "Score",
+    "detector_matrices",
     "run_bench",
     "score_results",
 ]

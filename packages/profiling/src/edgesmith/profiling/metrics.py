@@ -1,4 +1,5 @@
-"""Task metrics that judge a model's predictions: top-1/top-5 accuracy, box IoU, MAE/MSE, agreement.
+"""Task metrics that judge a model's predictions: top-1/top-5 accuracy, box IoU, segmentation pixel
+accuracy/mean IoU, MAE/MSE, agreement.
 
 Each metric takes ``(y_true, y_pred)`` numpy arrays and returns a dict of named floats; the
 :data:`METRICS` table gives each one a name, its headline value and whether higher is better, so the
@@ -124,6 +125,22 @@ def mse(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     return {"mse": float(np.mean((t.reshape(p.shape) - p) ** 2))}
 
 
+def segmentation(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """Pixel accuracy and mean IoU over the classes present in truth or prediction (label maps
+    ``(N, H, W)`` against per-pixel scores ``(N, H, W, C)``, the U-Net's output)."""
+    t = np.asarray(y_true).astype(np.int64)
+    p = np.asarray(y_pred)
+    labels = p.argmax(-1) if p.ndim == t.ndim + 1 else p.astype(np.int64)
+    if labels.shape != t.shape:
+        raise ValueError(f"label maps are {t.shape} but predictions give {labels.shape}")
+    ious = []
+    for c in range(int(max(t.max(initial=0), labels.max(initial=0))) + 1):
+        union = np.sum((labels == c) | (t == c))
+        if union:
+            ious.append(np.sum((labels == c) & (t == c)) / union)
+    return {"pixel_accuracy": float(np.mean(labels == t)), "mean_iou": float(np.mean(ious))}
+
+
 def regression(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """MAE and MSE together."""
     return {**mae(y_true, y_pred), **mse(y_true, y_pred)}
@@ -149,6 +166,7 @@ METRICS: dict[str, Metric] = {
     "accuracy": Metric("accuracy", accuracy, "accuracy", True),
     "top5": Metric("top5", top5, "top5", True),
     "iou": Metric("iou", iou, "pct_iou_gt_0.5", True),
+    "segmentation": Metric("segmentation", segmentation, "pixel_accuracy", True),
     "mae": Metric("mae", regression, "mae", False),
     "mse": Metric("mse", regression, "mse", False),
     "reconstruction": Metric(

@@ -24,7 +24,14 @@ from edgesmith.profiling.artifacts import atomic_write, file_hash
 from edgesmith.profiling.dataspec import Data, DataError, load_data
 from edgesmith.profiling.decision import Decision, decide
 from edgesmith.profiling.evaluation import predict_all
-from edgesmith.profiling.matrix import MatrixResult, MatrixRow, Variant, _ratios, measure_variant
+from edgesmith.profiling.matrix import (
+    MatrixResult,
+    MatrixRow,
+    Variant,
+    _ratios,
+    measure_isolated,
+    measure_variant_batches,
+)
 from edgesmith.profiling.metrics import Metric, get_metric, unlabeled_metric
 from edgesmith.profiling.preprocess import Preprocess
 from edgesmith.profiling.registry import open_runner
@@ -351,14 +358,16 @@ class ModelMatrix:
             f"{self.calibration['name']} ({self.calibration['samples']} samples)."
         )
         if d.pareto:
-            head.append(f"Pareto front (latency vs {self.result.metric_key}): {', '.join(d.pareto)}.")
+            at = f" at batch {self.result.batch_size}" if self.result.multi_batch else ""
+            head.append(f"Pareto front (latency{at} vs {self.result.metric_key}): {', '.join(d.pareto)}.")
         head += [f"- warning: {w}" for w in d.warnings]
         commands = ["", "| variant | command that reproduces the row |", "|---|---|"]
-        commands += [f"| {r.variant} | `{r.command}` |" for r in self.result.rows]
+        commands += [f"| {r.variant} | `{r.command}` |" for r in self.result.at_batch().rows]
         return "\n".join(head) + "\n\n" + self.result.to_markdown() + "\n".join(commands) + "\n"
 
     def write(self, folder: Path) -> list[Path]:
-        """matrix.md, matrix.csv, matrix.json and (with matplotlib) pareto.png in ``folder``."""
+        """matrix.md, matrix.csv, matrix.json and (with matplotlib) pareto.png in ``folder``, plus
+        throughput.png when several batch sizes were timed."""
         folder.mkdir(parents=True, exist_ok=True)
         paths = [
             atomic_write(folder / "matrix.md", self.to_markdown()),
@@ -367,9 +376,13 @@ class ModelMatrix:
         ]
         from edgesmith.profiling.pareto import plot_pareto
 
-        png = plot_pareto(self.result, self.decision, folder / "pareto.png")
+        png = plot_pareto(self.result.at_batch(), self.decision, folder / "pareto.png")
         if png is not None:
             paths.append(png)
+        if self.result.multi_batch:
+            png = self.result.plot_throughput(folder / "throughput.png")
+            if png is not None:
+                paths.append(png)
         return paths
 
 
@@ -401,6 +414,20 @@ def _check_fits(data: Data, specs: Sequence[Any], model: Path) -> None:
         )
 
 
+def _in_memory(data: Data | tuple[Any, Any] | np.ndarray, preprocess: str | None) -> Data:
+    """Data an app already holds: a :class:`Data`, an ``(x, y)`` pair or inputs alone, used as given."""
+    if preprocess:
+        raise DataError(
+            f"--preprocess {preprocess!r} applies to data read from a spec, not to arrays in memory "
+            "(profile_model data=...): preprocess the arrays first, or pass a data spec string"
+        )
+    if isinstance(data, Data):
+        return data
+    x, y = data if isinstance(data, tuple) else (data, None)
+    x = np.asarray(x, np.float32)
+    return Data(x, None if y is None else np.asarray(y), f"arrays {format_dims(x.shape)}", "arrays")
+
+
 def _command(model: str, argv: dict[str, str | None], variant: str | None) -> str:
     parts = ["edgesmith-profile", "matrix", model]
     for flag, value in argv.items():
@@ -413,7 +440,7 @@ def _command(model: str, argv: dict[str, str | None], variant: str | None) -> st
 
 def profile_model(
     model: str | os.PathLike[str],
-    data: str | None = None,
+    data: str | Data | tuple[Any, Any] | np.ndarray | None = None,
     *,
     preprocess: str | None = None,
     input_shape: dict[str, tuple[int, ...]] | None = None,
@@ -431,6 +458,10 @@ def profile_model(
     progress: bool = False,
     export_options: dict[str, dict[str, Any]] | None = None,
     extra: Sequence[Variant] = (),
+    batch_sizes: Sequence[int] = (1,),
+    eval_batch_size: int = 16,
+    isolate: bool = False,
+    source_name: str | None = None,
 ) -> ModelMatrix:
     """Build, measure and decide for ``model`` on ``data`` (default: the photos scikit-image ships).
 
@@ -438,7 +469,17 @@ def profile_model(
     ``export_options`` maps an exporter family (or one variant) to its options
     (``{"tvm": {"target": "llvm -mcpu=znver4"}}``). ``max_loss`` is the budget of the decision (default 1);
     giving it also builds the opt-in guarded variants (``tflite-int8-guarded``) with that budget.
+
+    ``data`` is a spec string (see :func:`load_data`) or data an app already holds (a :class:`Data`, or
+    ``(x, y)`` arrays, used as given). ``batch_sizes`` times every variant at each size (one row per
+    variant and size, ratios against the source at the same size; the decision compares the first size).
+    ``eval_batch_size`` is the batch of the scoring pass (its time is each row's ``eval_s``);
+    ``isolate`` measures each variant in a fresh process so memory figures hold only its own
+    allocations; ``source_name`` names the source's row (default ``"<format> (source)"``).
     """
+    sizes = tuple(int(b) for b in batch_sizes)
+    if not sizes or min(sizes) < 1 or eval_batch_size < 1:
+        raise MatrixError(f"batch sizes must be 1 or more, got {list(sizes)} (batch_sizes): e.g. (1, 8, 32)")
     src = Path(model)
     fmt = source_format(src)
     folder = Path(out) if out else Path(f"matrix-{src.stem}")
@@ -452,8 +493,13 @@ def profile_model(
         model_shape: tuple[int | None, ...] | None = next(iter(shapes.values()), None) or (
             specs[0].shape if specs else None
         )
-        prep = Preprocess.parse(preprocess)
-        dataset = load_data(data or "photos", prep, model_shape, limit=limit)
+        if data is None or isinstance(data, str | os.PathLike):
+            prep = Preprocess.parse(preprocess)
+            dataset = load_data(data or "photos", prep, model_shape, limit=limit)
+        else:
+            dataset = _in_memory(data, preprocess)
+            if limit is not None:
+                dataset = dataset.subset(slice(0, limit), f"[:{limit}]")
         if shapes:
             specs = [dataclasses.replace(s, shape=shapes.get(s.name, s.shape)) for s in specs]
         _check_fits(dataset, specs, src)
@@ -463,7 +509,7 @@ def profile_model(
         )
         chosen = _auto_metric(evaluation) if metric == "auto" else metric
         if chosen is None:
-            reference = predict_all(source_runner, evaluation.x, 16)
+            reference = predict_all(source_runner, evaluation.x, eval_batch_size)
             m: Metric = unlabeled_metric(tuple(np.shape(reference)))
             classes = reference.reshape(len(reference), -1).argmax(1)
             if m.name == "agreement" and len(np.unique(classes)) < 2:
@@ -478,10 +524,16 @@ def profile_model(
                 "a CSV of targets, or --metric agreement/fidelity to compare with the source model"
             )
         if chosen is not None:
-            reference = predict_all(source_runner, evaluation.x, 16) if m.targets_are_reference else None
+            reference = (
+                predict_all(source_runner, evaluation.x, eval_batch_size) if m.targets_are_reference else None
+            )
         source_precision = source_runner.precision()
     argv = {
-        "--data": data,
+        "--data": None
+        if data is None
+        else str(data)
+        if isinstance(data, str | os.PathLike)
+        else dataset.spec,
         "--preprocess": preprocess,
         "--input-shape": ";".join(f"{k}:{format_dims(v)}" for k, v in shapes.items()) or None,
         "--metric": None if metric == "auto" else metric,
@@ -498,27 +550,34 @@ def profile_model(
     by_name = {p.name: p for p in plans}
     x, y = evaluation.x, evaluation.y
     rows: list[MatrixRow] = []
-    measure = (x, y, m, 1, 16, warmup, runs, budget_s, reference)
+    measure = (x, y, m, sizes, eval_batch_size, warmup, runs, budget_s, reference)
+    measure_rows = measure_isolated if isolate else measure_variant_batches
     with _Progress(progress) as bar:
         ctx = BuildContext(src, fmt, found, calib, options, folder / "artifacts", bar, source_precision)
         with bar.task(f"timing {src.name} (source)", None):
-            base = measure_variant(Variant(f"{fmt} (source)", src, options=runner_options), *measure)
-        base.reference = m.targets_are_reference
-        base.command = _command(str(src), argv, "none")
-        rows.append(base)
+            source = Variant(source_name or f"{fmt} (source)", src, options=runner_options)
+            bases = measure_rows(source, *measure)
+        for r in bases:
+            r.reference = m.targets_are_reference
+            r.command = _command(str(src), argv, "none")
+        rows += bases
         for plan in plans:
-            row = _variant_row(ctx, plan, by_name, measure, runner_options)
-            row.command = _command(str(src), argv, plan.name)
-            rows.append(row)
+            for row in _variant_rows(ctx, plan, by_name, measure, runner_options, measure_rows):
+                row.command = _command(str(src), argv, plan.name)
+                rows.append(row)
         for v in extra:
             with bar.task(f"timing {v.name}", None):
-                row = measure_variant(
+                measured = measure_rows(
                     dataclasses.replace(v, options={**runner_options, **v.options}), *measure
                 )
-            row.command = (
-                _command(str(src), argv, "none") + " " + shlex.join(["--artifact", f"{v.name}={v.artifact}"])
-            )
-            rows.append(row)
+            for row in measured:
+                row.command = (
+                    _command(str(src), argv, "none")
+                    + " "
+                    + shlex.join(["--artifact", f"{v.name}={v.artifact}"])
+                )
+                rows.append(row)
+    base = bases[0]
     _ratios(rows, base if base.ok else None)
     from edgesmith.profiling.host import host_info
 
@@ -529,12 +588,15 @@ def profile_model(
         higher_is_better=m.higher_is_better,
         dataset=evaluation.name,
         samples=len(evaluation),
-        batch_size=1,
+        batch_size=sizes[0],
         baseline=base.variant,
         host=host_info(),
+        isolated=isolate,
+        batch_sizes=sizes,
     )
     budget = 1.0 if max_loss is None else max_loss
-    decision = decide(rows, base.variant, m.higher_is_better, m.key, budget, optimize)
+    primary = result.at_batch().rows  # variants are compared at one batch size
+    decision = decide(primary, base.variant, m.higher_is_better, m.key, budget, optimize)
     return ModelMatrix(
         str(src),
         fmt,
@@ -552,29 +614,34 @@ def _plan_options(ctx: BuildContext, plan: PlannedVariant) -> dict[str, Any]:
     return {**ctx.options.get(plan.family, {}), **ctx.options.get(plan.name, {})}
 
 
-def _variant_row(
+def _variant_rows(
     ctx: BuildContext,
     plan: PlannedVariant,
     plans: dict[str, PlannedVariant],
     measure: tuple[Any, ...],
     runner_options: dict[str, Any],
-) -> MatrixRow:
+    measure_rows: Callable[..., list[MatrixRow]] = measure_variant_batches,
+) -> list[MatrixRow]:
+    """The rows of one planned variant (one per batch size): built (or taken from the cache) and
+    measured, or the reason it was not built."""
+    sizes = measure[3]
     row = MatrixRow(plan.name, "", plan.family, plan.precision)
     if plan.why_not:
         row.error = f"not built: {plan.why_not}"
-        return row
+        return [dataclasses.replace(row, batch_size=b) for b in sizes]
     try:
         path, cached = build_variant(ctx, plan, plans)
     except Exception as exc:  # one exporter's failure is this row's reason; the others still build
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         row.error = f"build failed: {first}"
-        return row
+        return [dataclasses.replace(row, batch_size=b) for b in sizes]
     with ctx.progress.task(f"timing {plan.name}", None):
         variant = Variant(
             plan.name, path, backend=plan.family, precision=plan.precision, options=runner_options
         )
-        measured = measure_variant(variant, *measure)
-    measured.extra = {**measured.extra, "cached": cached, "via": plan.via}
+        measured = measure_rows(variant, *measure)
+    for r in measured:
+        r.extra = {**r.extra, "cached": cached, "via": plan.via}
     return measured
 
 
