@@ -31,7 +31,7 @@ def test_tflite_source_exports_to_onnx_with_its_outputs(tmp_path, tflite_file) -
     x = np.random.default_rng(3).random((4, 8, 8, 3), dtype=np.float32)
     art = export(tflite_file, "onnx-fp32", tmp_path / "tiny.onnx", calibration=lambda: iter([x]))
     side = json.loads((tmp_path / "tiny.onnx.json").read_text())
-    assert side["source"]["format"] == "tflite" and side["metrics"]["verify_samples"] == 2
+    assert (side["source"]["format"], side["metrics"]["verify_samples"]) == ("tflite", 2)
     assert side["metrics"]["max_abs_error_vs_tflite"] < 1e-4
 
     from edgesmith.datasets.tf_runtime import tf
