@@ -105,6 +105,17 @@ def test_matrix_of_given_artifacts_writes_all_reports(artifacts, tmp_path, data_
     assert all(len(line) <= 80 for line in table_and_decision), res.stdout
 
 
+def test_matrix_times_each_batch_size(artifacts, tmp_path, data_npz) -> None:
+    argv = ["matrix", str(artifacts["keras"]), "--data", str(data_npz), "--variants", "none", "--json"]
+    res = cli.invoke(app, [*argv, "--batch-sizes", "1,4", "--runs", "5", "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["matrix"]["rows"]
+    assert sorted(r["batch_size"] for r in rows) == [1, 4]
+    bad = cli.invoke(app, [*argv, "--batch-sizes", "1,zero", "--out", str(tmp_path / "c")])
+    assert bad.exit_code == 2 and "error: bad --batch-sizes '1,zero'" in bad.stderr
+    assert not (tmp_path / "c").exists()
+
+
 def test_ops_and_compare(artifacts, data_npz) -> None:
     res = cli.invoke(app, ["ops", str(artifacts["keras"]), "--runs", "2", "--json"])
     assert res.exit_code == 0, res.output

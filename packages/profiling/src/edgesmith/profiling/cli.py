@@ -229,7 +229,8 @@ def matrix(
     metric: Annotated[
         str,
         typer.Option(
-            help="accuracy, top5, iou, mae, mse, reconstruction, agreement, fidelity or module:function; "
+            help="accuracy, top5, iou, mae, mse, reconstruction, segmentation, agreement, fidelity or "
+            "module:function; "
             "auto: accuracy for class labels, iou for 4-column boxes, mae otherwise, agreement with the "
             "source model without labels."
         ),
@@ -267,8 +268,19 @@ def matrix(
         int, typer.Option(help="Samples that calibrate int8 variants (taken first, not evaluated).")
     ] = 100,
     threads: Annotated[int | None, typer.Option(help="CPU threads per runtime (default: all).")] = None,
-    runs: Annotated[int, typer.Option(help="Timed runs per variant at batch 1.")] = 100,
+    runs: Annotated[int, typer.Option(help="Timed runs per variant and batch size.")] = 100,
     budget: Annotated[float, typer.Option(help="Time budget of the timed runs per variant (s).")] = 10.0,
+    batch_sizes: Annotated[
+        str,
+        typer.Option(
+            help="Batch sizes to time, comma-separated (e.g. 1,8,32): one row per variant and size, "
+            "ratios vs the source at the same size; the decision uses the first."
+        ),
+    ] = "1",
+    isolate: Annotated[
+        bool,
+        typer.Option(help="Measure each variant in a fresh process, so its memory figure is its own."),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of the summary.")] = False,
 ) -> None:
     """Build every variant of your model this machine can make, measure each, and say which to ship.
@@ -300,6 +312,8 @@ def matrix(
         threads=threads,
         runs=runs,
         budget_s=budget,
+        batch_sizes=_batch_sizes(batch_sizes),
+        isolate=isolate,
         progress=not json_out and err.is_terminal,
         extra=[Variant.parse(a) for a in artifact or ()],
         export_options=_export_options(option or ()),
@@ -311,6 +325,17 @@ def matrix(
         _print_matrix(result)
     if not any(r.ok for r in result.result.rows):
         raise NothingFound("every variant failed", fix="see the table for each reason")
+
+
+def _batch_sizes(text: str) -> tuple[int, ...]:
+    """``"1,8,32"`` -> ``(1, 8, 32)``; anything else is a usage error naming the form."""
+    try:
+        sizes = tuple(int(p) for p in text.split(",") if p.strip())
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise UsageError(f"bad --batch-sizes {text!r}", fix="give whole numbers of 1 or more, e.g. 1,8,32")
+    return sizes
 
 
 def _export_options(items: Sequence[str]) -> dict[str, dict[str, Any]]:
