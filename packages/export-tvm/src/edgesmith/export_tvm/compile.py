@@ -137,7 +137,14 @@ def compile_model(
     out = Path(output)
     meta = {
         "format": "edgesmith-tvm/2",
-        "inputs": [{"name": n, "shape": list(s), "dtype": d} for n, s, d in imported.inputs],
+        "inputs": [
+            {"name": n, "shape": list(s), "dtype": d, "quantization": q}
+            for (n, s, d), q in zip(
+                imported.inputs, imported.input_quantization or [None] * len(imported.inputs), strict=True
+            )
+        ],
+        # per output: the affine quantization of an integer output (None: float), for real-valued results
+        "output_quantization": imported.output_quantization,
         "num_params": len(weights),
         "target": describe_target(tgt),
         "target_kind": tgt.kind.name,

@@ -193,9 +193,77 @@ def schedule_matmul(func: Any) -> Any | None:
     return sch
 
 
+PARALLEL_MIN = 4096  # elements below which a thread pool launch costs more than the loop
+
+
+def schedule_injective(func: Any) -> Any | None:
+    """A kernel without reductions (reshape, transpose, pad, (de)quantize chains): one fused loop per output,
+    vectorized inside, parallel outside when it is big enough."""
+    import tvm
+    from tvm import s_tir
+
+    sch = s_tir.Schedule(tvm.IRModule({"main": func}))
+    blocks = sch.get_child_blocks(sch.get_sblock("root"))
+    if any("R" in _iter_kinds(sch, b) for b in blocks):
+        return None
+    outputs = {sch.get(b).name_hint for b in sch.get_output_blocks(sch.get_sblock("root"))}
+    for block in blocks:
+        if sch.get(block).name_hint not in outputs:
+            sch.compute_inline(block)
+    for block in sch.get_child_blocks(sch.get_sblock("root")):
+        loops = sch.get_loops(block)
+        if not loops:
+            continue
+        fused = sch.fuse(*loops) if len(loops) > 1 else loops[0]
+        total = _extent(sch, fused)
+        vec = _divisor(total, (16, 8, 4))
+        if total >= PARALLEL_MIN and vec:
+            outer, inner = sch.split(fused, [None, vec])
+            sch.parallel(outer)
+            sch.vectorize(inner)
+        elif vec:
+            _, inner = sch.split(fused, [None, vec])
+            sch.vectorize(inner)
+    return sch
+
+
+def schedule_reduction(func: Any) -> Any | None:
+    """One reduction (mean, sum, max pooling...) and an elementwise epilogue: spatial loops fused and
+    parallel, the reduction serial inside, the epilogue computed per output element."""
+    import tvm
+    from tvm import s_tir
+
+    sch = s_tir.Schedule(tvm.IRModule({"main": func}))
+    blocks = sch.get_child_blocks(sch.get_sblock("root"))
+    reductions = [b for b in blocks if "R" in _iter_kinds(sch, b)]
+    if len(reductions) != 1:
+        return None
+    red = reductions[0]
+    kinds = _iter_kinds(sch, red)
+    if kinds.index("R") != kinds.count("S") or "S" not in kinds:  # spatial iterators first, then reductions
+        return None
+    chain = _chain(sch, red)
+    if chain is None:
+        return None
+    for producer in sch.get_producers(red):
+        sch.compute_inline(producer)
+    epilogue = chain.pop() if chain else None
+    for block in chain:
+        sch.compute_inline(block)
+    loops = sch.get_loops(red)
+    spatial = loops[: kinds.count("S")]
+    outer = sch.fuse(*spatial) if len(spatial) > 1 else spatial[0]
+    if _extent(sch, outer) > 1:
+        sch.parallel(outer)
+    if epilogue is not None:
+        sch.reverse_compute_at(epilogue, outer)
+    sch.decompose_reduction(red, sch.get_loops(red)[1])
+    return sch
+
+
 def hand_schedule(func: Any) -> Any | None:
     """The first hand-written schedule that applies to ``func`` (a Schedule), or None."""
-    for rule in (schedule_conv, schedule_matmul):
+    for rule in (schedule_conv, schedule_matmul, schedule_injective, schedule_reduction):
         try:
             sch = rule(func)
         except Exception:  # the kernel is not the shape the rule expects (a primitive refused it)
@@ -205,4 +273,4 @@ def hand_schedule(func: Any) -> Any | None:
     return None
 
 
-__all__ = ["hand_schedule", "schedule_conv", "schedule_matmul"]
+__all__ = ["hand_schedule", "schedule_conv", "schedule_injective", "schedule_matmul", "schedule_reduction"]
