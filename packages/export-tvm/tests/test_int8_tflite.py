@@ -1,4 +1,4 @@
-"""TVM built from a full-integer TFLite model computes what TFLite computes, in real values at the boundary."""
+"""TVM built from a full-integer TFLite model computes what TFLite does, in real values at the boundary."""
 
 from __future__ import annotations
 

@@ -63,6 +63,17 @@ def test_compile_applies_the_log_and_defaults_the_rest(tuned, tmp_path):
     assert sidecar["tuning_log"] == str(log) and sidecar["tuned_functions"] == n_tuned
 
 
+def test_tuned_library_computes_what_the_untuned_one_does(tuned, tmp_path):
+    source, log, _ = tuned
+    with_log = compile_model(source, tmp_path / "tuned.tvm", target=TARGET, tuning_log=log)
+    without = compile_model(source, tmp_path / "untuned.tvm", target=TARGET)
+    assert with_log.tuned_functions >= 1 and without.tuned_functions == 0
+    x = np.random.default_rng(7).random((1, 2, 6, 6), dtype=np.float32)
+    np.testing.assert_allclose(
+        load_compiled(with_log.path)(x)[0], load_compiled(without.path)(x)[0], rtol=1e-5, atol=1e-6
+    )
+
+
 def test_compact_log_keeps_one_record_per_workload(tuned, tmp_path):
     _, log, _ = tuned
     n = compact_log(log, tmp_path / "small")

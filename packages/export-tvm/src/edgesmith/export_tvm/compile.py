@@ -21,7 +21,7 @@ import numpy as np
 
 from edgesmith.export_tvm.errors import TVMExportError
 from edgesmith.export_tvm.frontends import import_model
-from edgesmith.export_tvm.pipeline import lift_weight_layouts, prepare_module, schedule_module
+from edgesmith.export_tvm.pipeline import kernel_calls, lift_weight_layouts, prepare_module, schedule_module
 from edgesmith.export_tvm.shipped_logs import shipped_log
 from edgesmith.export_tvm.targets import cross_compiler, describe_target, is_host_target, parse_target
 from edgesmith.export_tvm.tuning import is_log, open_log
@@ -151,6 +151,7 @@ def compile_model(
         "opt_level": opt_level,
         "tuned_functions": len(scheduled.tuned),
         "default_functions": len(scheduled.defaults),
+        "kernel_calls": kernel_calls(prepared),
     }
     with atomic_dir(out) as tmp:
         try:

@@ -75,6 +75,23 @@ def schedule_module(
     return Scheduled(mod, tuned, defaults)
 
 
+def kernel_calls(mod: Any) -> dict[str, int]:
+    """How often ``main`` calls each kernel (a kernel's share of the model's time is its time x its calls)."""
+    import tvm
+    from tvm import relax
+
+    counts: dict[str, int] = {}
+    call_tir = tvm.ir.Op.get("relax.call_tir")
+    for block in mod["main"].body.blocks:
+        for binding in block.bindings:
+            value = binding.value
+            if isinstance(value, relax.Call) and value.op.same_as(call_tir):
+                callee = value.args[0] if value.args else None
+                if isinstance(callee, relax.GlobalVar):
+                    counts[callee.name_hint] = counts.get(callee.name_hint, 0) + 1
+    return counts
+
+
 def lift_weight_layouts(mod: Any, target: Any) -> Any:
     """Split MetaSchedule's weight layout rewrites into ``main_transform_params`` (a no-op without any)."""
     import tvm
@@ -92,4 +109,11 @@ def lift_weight_layouts(mod: Any, target: Any) -> Any:
         )(mod)
 
 
-__all__ = ["Scheduled", "lift_weight_layouts", "prepare_module", "rewrites_layouts", "schedule_module"]
+__all__ = [
+    "Scheduled",
+    "kernel_calls",
+    "lift_weight_layouts",
+    "prepare_module",
+    "rewrites_layouts",
+    "schedule_module",
+]
