@@ -25,6 +25,8 @@ from rich.table import Table
 from edgesmith.datasets.tf_runtime import keras, tf
 from edgesmith.export_trt import keras_to_onnx
 from edgesmith.export_tvm import compile_model, import_model, parse_target, tune_model
+from edgesmith.export_tvm.shipped_logs import shipped_log
+from edgesmith.export_tvm.targets import target_dict
 from edgesmith.models import cifar10_cnn
 from edgesmith.profiling.registry import open_runner
 
@@ -76,7 +78,9 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
     target = parse_target(args.target)
 
     t0 = time.perf_counter()
-    untuned = compile_model(onnx_path, out / f"{name}.untuned.tvm", target=args.target)
+    # the preset's JSON dict, not its name: a name would apply the preset's shipped log
+    bare = json.dumps(target_dict(args.target))
+    untuned = compile_model(onnx_path, out / f"{name}.untuned.tvm", target=bare)
     untuned_compile_s = time.perf_counter() - t0
     print_kernel_shares(name, untuned.default_latency_ms, untuned.path)
     runners = {
@@ -84,6 +88,9 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
         "tflite_fp32": open_runner(tflite_path, threads=args.threads),
         "tvm_untuned": open_runner(out / f"{name}.untuned.tvm", threads=args.threads),
     }
+    if shipped_log(args.target) is not None:  # the preset's shipped log, as `compile --target` applies it
+        compile_model(onnx_path, out / f"{name}.shipped.tvm", target=args.target)
+        runners["tvm_shipped_log"] = open_runner(out / f"{name}.shipped.tvm", threads=args.threads)
     report = None
     if not args.skip_tuning:
         big = name == "mobilenetv2"

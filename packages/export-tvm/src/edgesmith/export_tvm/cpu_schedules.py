@@ -77,7 +77,8 @@ def schedule_conv(func: Any) -> Any | None:
     if len(reductions) != 1 or _iter_kinds(sch, reductions[0]) != "SSSSRRR":
         return None
     conv = reductions[0]
-    if "conv2d_nchw" not in sch.get(conv).name_hint:
+    name = sch.get(conv).name_hint
+    if "conv2d_nchw" not in name and "conv2d_nhwc" not in name:
         return None
     chain = _chain(sch, conv)
     if chain is None:
@@ -90,6 +91,8 @@ def schedule_conv(func: Any) -> Any | None:
     for block in chain:  # bias, clip ...: into the epilogue (or the pad), computed on each tile
         sch.compute_inline(block)
 
+    if "conv2d_nhwc" in name:
+        return _nhwc(sch, conv, producers, epilogue, tail)
     n, f, y, x, rc, ry, rx = sch.get_loops(conv)
     nf, ny, nx = _extent(sch, f), _extent(sch, y), _extent(sch, x)
     nrc, nry, nrx = _extent(sch, rc), _extent(sch, ry), _extent(sch, rx)
@@ -148,6 +151,38 @@ def schedule_conv(func: Any) -> Any | None:
         eloops = sch.get_loops(epilogue)[1:]
         if eloops:
             sch.vectorize(eloops[-1]) if _extent(sch, eloops[-1]) <= 64 else None
+    sch.decompose_reduction(conv, sch.get_loops(conv)[1])
+    if tail is not None:
+        _flat_loop(sch, tail)
+    return sch
+
+
+def _nhwc(sch: Any, conv: Any, producers: list[Any], epilogue: Any, tail: Any) -> Any | None:
+    """NHWC (TFLite's layout): a vector of output channels (contiguous in the output and in HWIO weights)
+    x a few pixels of one row, the taps and input channels inside."""
+    n, y, x, f, ry, rx, rc = sch.get_loops(conv)
+    nf, nx = _extent(sch, f), _extent(sch, x)
+    pointwise = _extent(sch, ry) == 1 and _extent(sch, rx) == 1
+    fv = _divisor(nf, (VECTOR, 8, 4)) or (nf if nf < VECTOR else None)
+    if fv is None:
+        return None
+    xi = _divisor(nx, (8, 7, 4, 2, 1))
+    xo, xi_ = sch.split(x, [None, xi])
+    fo, fv_ = sch.split(f, [None, fv])
+    sch.reorder(n, y, xo, fo, ry, rx, rc, xi_, fv_)
+    outer = sch.fuse(n, y, xo, fo)
+    for producer in producers:
+        if pointwise:
+            sch.compute_inline(producer)
+        else:
+            sch.compute_at(producer, outer)
+            _flat_inner(sch, producer)
+    sch.parallel(outer)
+    sch.vectorize(fv_)
+    sch.unroll(xi_)
+    if epilogue is not None:
+        sch.reverse_compute_at(epilogue, outer)
+        _flat_inner(sch, epilogue)
     sch.decompose_reduction(conv, sch.get_loops(conv)[1])
     if tail is not None:
         _flat_loop(sch, tail)
