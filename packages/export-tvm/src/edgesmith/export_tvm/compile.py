@@ -103,10 +103,12 @@ def compile_model(
     tuning_log: str | os.PathLike[str] | None = None,
     cc: str | None = None,
     progress: Any = None,
+    check_records: bool = True,
 ) -> CompiledModel:
     """ONNX/TFLite -> ``output`` (a ``.tvm`` directory) for ``target``; nothing is left behind on failure.
 
-    Kernels with a record in ``tuning_log`` use it; every other kernel gets a default schedule.
+    Kernels with a record in ``tuning_log`` use it (unless ``check_records`` finds the hand-written default
+    faster here); every other kernel gets a default schedule.
     """
     import tvm
 
@@ -124,7 +126,9 @@ def compile_model(
     measurable = is_host_target(tgt) or (tgt.kind.name == "cuda" and tvm.cuda(0).exist)
     try:
         prepared = prepare_module(imported.mod, tgt)
-        scheduled = schedule_module(prepared, tgt, tuning_log, measurable, progress=progress)
+        scheduled = schedule_module(
+            prepared, tgt, tuning_log, measurable, progress=progress, check_records=check_records
+        )
         main, weights = _pack_weights(lift_weight_layouts(scheduled.mod, tgt), imported.params)
         with tvm.transform.PassContext(opt_level=opt_level):
             executable = tvm.compile(main, target=tgt)
@@ -152,6 +156,7 @@ def compile_model(
         "tuned_functions": len(scheduled.tuned),
         "default_functions": len(scheduled.defaults),
         "kernel_calls": kernel_calls(prepared),
+        "records_slower_than_default": scheduled.beaten_records,
     }
     with atomic_dir(out) as tmp:
         try:

@@ -119,7 +119,7 @@ def _random(rng: np.random.Generator, shape: list[int], dtype: str) -> np.ndarra
     return rng.integers(max(info.min, -8), min(info.max, 8), size=shape, endpoint=True).astype(dtype)
 
 
-def _time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[float]:
+def time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[float]:
     """Milliseconds of each candidate (inf when its results differ from the unscheduled ``reference``).
 
     All are built together in one library and run on the same random inputs: a schedule that changes the
@@ -166,7 +166,7 @@ def default_schedule(
         if not measurable:
             return hand, DefaultPick("", 1, None)
         try:
-            (ms_,) = _time_candidates([hand], func, target)
+            (ms_,) = time_candidates([hand], func, target)
         except Exception:  # it does not build or run here: the samples below
             ms_ = float("inf")
         if np.isfinite(ms_):
@@ -177,7 +177,7 @@ def default_schedule(
     if not measurable or len(candidates) == 1:
         return candidates[0], DefaultPick("", len(candidates), None)
     try:
-        times = _time_candidates(candidates, func, target)
+        times = time_candidates(candidates, func, target)
     except Exception:  # a candidate that does not build or run: keep the first one, which did schedule
         return candidates[0], DefaultPick("", len(candidates), None)
     best = int(np.argmin(times))
@@ -223,4 +223,5 @@ __all__ = [
     "default_schedule",
     "design_space_samples",
     "hand_scheduled",
+    "time_candidates",
 ]
