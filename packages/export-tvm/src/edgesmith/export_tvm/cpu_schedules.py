@@ -67,7 +67,7 @@ def _flat_inner(sch: Any, block: Any) -> None:
 
 
 def schedule_conv(func: Any) -> Any | None:
-    """``func`` scheduled with the register-tiled recipe, or None when it is not an NCHW conv kernel."""
+    """``func`` scheduled with the register-tiled recipe, or None when it is not an NCHW/NHWC conv kernel."""
     import tvm
     from tvm import s_tir
 
@@ -149,8 +149,8 @@ def schedule_conv(func: Any) -> Any | None:
     if epilogue is not None:
         sch.reverse_compute_at(epilogue, outer)
         eloops = sch.get_loops(epilogue)[1:]
-        if eloops:
-            sch.vectorize(eloops[-1]) if _extent(sch, eloops[-1]) <= 64 else None
+        if eloops and _extent(sch, eloops[-1]) <= 64:
+            sch.vectorize(eloops[-1])
     sch.decompose_reduction(conv, sch.get_loops(conv)[1])
     if tail is not None:
         _flat_loop(sch, tail)
