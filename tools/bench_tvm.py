@@ -8,6 +8,7 @@ interleaved (one call of each backend per round, so machine load hits all alike)
 medians, ratios to ONNX Runtime, the tuning wall time and the max abs error against Keras.
 
     uv run python tools/bench_tvm.py --target x86-avx512 --trials-mobilenet 1500 --minutes-mobilenet 60
+    uv run python tools/bench_tvm.py --skip-tuning      # untuned only: minutes, not an hour
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from rich.table import Table
 from edgesmith.datasets.tf_runtime import keras, tf
 from edgesmith.export_trt import keras_to_onnx
 from edgesmith.export_tvm import compile_model, import_model, parse_target, tune_model
+from edgesmith.export_tvm.shipped_logs import shipped_log
+from edgesmith.export_tvm.targets import target_dict
 from edgesmith.models import cifar10_cnn
 from edgesmith.profiling.registry import open_runner
 
@@ -75,28 +78,39 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
     target = parse_target(args.target)
 
     t0 = time.perf_counter()
-    compile_model(onnx_path, out / f"{name}.untuned.tvm", target=args.target)
+    # the preset's JSON dict, not its name: a name would apply the preset's shipped log
+    bare = json.dumps(target_dict(args.target))
+    untuned = compile_model(onnx_path, out / f"{name}.untuned.tvm", target=bare)
     untuned_compile_s = time.perf_counter() - t0
-    big = name == "mobilenetv2"
-    trials = args.trials_mobilenet if big else args.trials_cifar
-    minutes = args.minutes_mobilenet if big else args.minutes_cifar
-    log = out / "tuning-log"
-    report = tune_model(
-        import_model(onnx_path).mod, target, log, trials=trials, max_seconds=minutes * 60, min_trials=8
-    )
-    compile_model(onnx_path, out / f"{name}.tuned.tvm", target=args.target, tuning_log=log)
-    console.print(
-        f"{name}: ONNX export max abs err {export.max_abs_error:.2e}; tuned {report.trials} trials "
-        f"in {report.seconds:.0f} s; {sum(t.schedule == 'tuned' for t in report.tasks)} of "
-        f"{len(report.tasks)} tasks tuned, the rest default-scheduled"
-    )
-
+    print_kernel_shares(name, untuned.default_latency_ms, untuned.path)
     runners = {
         "onnxruntime": open_runner(onnx_path, threads=args.threads),
         "tflite_fp32": open_runner(tflite_path, threads=args.threads),
         "tvm_untuned": open_runner(out / f"{name}.untuned.tvm", threads=args.threads),
-        "tvm_tuned": open_runner(out / f"{name}.tuned.tvm", threads=args.threads),
     }
+    if shipped_log(args.target) is not None:  # the preset's shipped log, as `compile --target` applies it
+        compile_model(onnx_path, out / f"{name}.shipped.tvm", target=args.target)
+        runners["tvm_shipped_log"] = open_runner(out / f"{name}.shipped.tvm", threads=args.threads)
+    report = None
+    if not args.skip_tuning:
+        big = name == "mobilenetv2"
+        trials = args.trials_mobilenet if big else args.trials_cifar
+        minutes = args.minutes_mobilenet if big else args.minutes_cifar
+        log = out / "tuning-log"
+        report = tune_model(
+            import_model(onnx_path).mod, target, log, trials=trials, max_seconds=minutes * 60, min_trials=8
+        )
+        compile_model(onnx_path, out / f"{name}.tuned.tvm", target=args.target, tuning_log=log)
+        console.print(
+            f"{name}: tuned {report.trials} trials in {report.seconds:.0f} s; "
+            f"{sum(t.schedule == 'tuned' for t in report.tasks)} of {len(report.tasks)} tasks tuned, "
+            "the rest default-scheduled"
+        )
+        runners["tvm_tuned"] = open_runner(out / f"{name}.tuned.tvm", threads=args.threads)
+    console.print(
+        f"{name}: ONNX export max abs err {export.max_abs_error:.2e}; untuned TVM compile "
+        f"{untuned_compile_s:.1f} s ({untuned.default_functions} kernels, all default-scheduled)"
+    )
     for r in runners.values():
         r.activate()
     errors = {k: float(np.max(np.abs(np.asarray(r.predict(x)) - reference))) for k, r in runners.items()}
@@ -112,12 +126,30 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
                 "latency_ms": latency[k],
                 "vs_onnxruntime": latency[k] / latency["onnxruntime"],
                 "max_abs_err_vs_keras": errors[k],
-                "tuning_trials": report.trials if k == "tvm_tuned" else None,
-                "tuning_seconds": round(report.seconds) if k == "tvm_tuned" else None,
+                "tuning_trials": report.trials if report and k == "tvm_tuned" else None,
+                "tuning_seconds": round(report.seconds) if report and k == "tvm_tuned" else None,
                 "compile_seconds": round(untuned_compile_s, 1) if k == "tvm_untuned" else None,
             }
         )
     return rows
+
+
+def print_kernel_shares(name: str, latency_ms: dict[str, float | None], library: Path) -> None:
+    """Each default-scheduled kernel's measured time x its calls in the model, largest share first.
+
+    Kernel times are the default-schedule picks' own measurements (weight packing included, so weight-heavy
+    kernels read high); calls are counted in the compiled module's ``main``.
+    """
+    calls = json.loads((library / "meta.json").read_text()).get("kernel_calls", {})
+    rows = [(k, v or 0.0, calls.get(k, 1)) for k, v in latency_ms.items()]
+    total = sum(v * c for _, v, c in rows) or 1.0
+    table = Table(title=f"{name}: default-scheduled kernels (untuned), share of the summed kernel time")
+    for col in ("kernel", "ms", "calls", "share"):
+        table.add_column(col)
+    for k, v, c in sorted(rows, key=lambda r: -r[1] * r[2])[:12]:
+        table.add_row(k, f"{v:.3f}", str(c), f"{100 * v * c / total:.1f}%")
+    console.print(table)
+    console.print(f"summed kernel time {total:.2f} ms over {len(rows)} kernels")
 
 
 def main() -> None:
@@ -131,6 +163,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30, help="timed interleaved rounds")
     parser.add_argument("--warmup", type=int, default=5, help="untimed calls per backend")
     parser.add_argument("--models", default="mobilenetv2,cifar10_cnn", help="comma-separated subset")
+    parser.add_argument("--skip-tuning", action="store_true", help="untuned TVM only (no tune, no tuned row)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench_tvm"), help="work dir (reused DB)")
     args = parser.parse_args()
     models = build_models()

@@ -52,3 +52,31 @@ def tflite_model(tmp_path_factory):
     path = tmp_path_factory.mktemp("tfl") / "small.tflite"
     path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
     return path, model
+
+
+@pytest.fixture(scope="session")
+def int8_tflite_model(tmp_path_factory):
+    """A full-integer (int8 in, int8 out) TFLite model: conv + depthwise + dense, calibrated on [0, 1)."""
+    from edgesmith.datasets.tf_runtime import keras, tf
+
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inp)
+    x = keras.layers.DepthwiseConv2D(3, strides=2, padding="same", activation="relu6")(x)
+    out = keras.layers.Dense(5)(keras.layers.GlobalAveragePooling2D()(x))
+    model = keras.Model(inp, out)
+    rng = np.random.default_rng(0)
+
+    def calibration():
+        for _ in range(16):
+            yield [rng.random((1, 8, 8, 3), dtype=np.float32)]
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = calibration
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    path = tmp_path_factory.mktemp("tfl8") / "small_int8.tflite"
+    path.write_bytes(converter.convert())
+    return path

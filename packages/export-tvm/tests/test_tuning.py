@@ -53,7 +53,7 @@ def test_second_tune_spends_no_trials_on_tuned_tasks(tuned):
 
 def test_compile_applies_the_log_and_defaults_the_rest(tuned, tmp_path):
     source, log, report = tuned
-    result = compile_model(source, tmp_path / "tuned.tvm", target=TARGET, tuning_log=log)
+    result = compile_model(source, tmp_path / "tuned.tvm", target=TARGET, tuning_log=log, check_records=False)
     n_tuned = sum(t.schedule == "tuned" for t in report.tasks)
     assert result.tuned_functions == n_tuned >= 1
     assert result.tuned_functions + result.default_functions == len(report.tasks)  # none unscheduled
@@ -61,6 +61,31 @@ def test_compile_applies_the_log_and_defaults_the_rest(tuned, tmp_path):
     np.testing.assert_allclose(load_compiled(result.path)(x)[0], _ort(source, x), atol=1e-4)
     sidecar = json.loads(result.sidecar.read_text())
     assert sidecar["tuning_log"] == str(log) and sidecar["tuned_functions"] == n_tuned
+
+
+def test_tuned_library_computes_what_the_untuned_one_does(tuned, tmp_path):
+    source, log, _ = tuned
+    with_log = compile_model(
+        source, tmp_path / "tuned.tvm", target=TARGET, tuning_log=log, check_records=False
+    )
+    without = compile_model(source, tmp_path / "untuned.tvm", target=TARGET)
+    assert with_log.tuned_functions >= 1 and without.tuned_functions == 0
+    x = np.random.default_rng(7).random((1, 2, 6, 6), dtype=np.float32)
+    np.testing.assert_allclose(
+        load_compiled(with_log.path)(x)[0], load_compiled(without.path)(x)[0], rtol=1e-5, atol=1e-6
+    )
+
+
+def test_records_slower_than_the_default_are_replaced(tuned, tmp_path):
+    source, log, report = tuned
+    checked = compile_model(source, tmp_path / "checked.tvm", target=TARGET, tuning_log=log)
+    meta = json.loads((checked.path / "meta.json").read_text())
+    beaten = meta["records_slower_than_default"]
+    n_tuned = sum(t.schedule == "tuned" for t in report.tasks)
+    assert checked.tuned_functions + len(beaten) == n_tuned
+    assert checked.tuned_functions + checked.default_functions == len(report.tasks)
+    x = np.random.default_rng(0).random((1, 2, 6, 6), dtype=np.float32)
+    np.testing.assert_allclose(load_compiled(checked.path)(x)[0], _ort(source, x), atol=1e-4)
 
 
 def test_compact_log_keeps_one_record_per_workload(tuned, tmp_path):

@@ -21,7 +21,7 @@ import numpy as np
 
 from edgesmith.export_tvm.errors import TVMExportError
 from edgesmith.export_tvm.frontends import import_model
-from edgesmith.export_tvm.pipeline import lift_weight_layouts, prepare_module, schedule_module
+from edgesmith.export_tvm.pipeline import kernel_calls, lift_weight_layouts, prepare_module, schedule_module
 from edgesmith.export_tvm.shipped_logs import shipped_log
 from edgesmith.export_tvm.targets import cross_compiler, describe_target, is_host_target, parse_target
 from edgesmith.export_tvm.tuning import is_log, open_log
@@ -103,10 +103,12 @@ def compile_model(
     tuning_log: str | os.PathLike[str] | None = None,
     cc: str | None = None,
     progress: Any = None,
+    check_records: bool = True,
 ) -> CompiledModel:
     """ONNX/TFLite -> ``output`` (a ``.tvm`` directory) for ``target``; nothing is left behind on failure.
 
-    Kernels with a record in ``tuning_log`` use it; every other kernel gets a default schedule.
+    Kernels with a record in ``tuning_log`` use it (unless ``check_records`` finds the hand-written default
+    faster here); every other kernel gets a default schedule.
     """
     import tvm
 
@@ -124,7 +126,9 @@ def compile_model(
     measurable = is_host_target(tgt) or (tgt.kind.name == "cuda" and tvm.cuda(0).exist)
     try:
         prepared = prepare_module(imported.mod, tgt)
-        scheduled = schedule_module(prepared, tgt, tuning_log, measurable, progress=progress)
+        scheduled = schedule_module(
+            prepared, tgt, tuning_log, measurable, progress=progress, check_records=check_records
+        )
         main, weights = _pack_weights(lift_weight_layouts(scheduled.mod, tgt), imported.params)
         with tvm.transform.PassContext(opt_level=opt_level):
             executable = tvm.compile(main, target=tgt)
@@ -137,13 +141,22 @@ def compile_model(
     out = Path(output)
     meta = {
         "format": "edgesmith-tvm/2",
-        "inputs": [{"name": n, "shape": list(s), "dtype": d} for n, s, d in imported.inputs],
+        "inputs": [
+            {"name": n, "shape": list(s), "dtype": d, "quantization": q}
+            for (n, s, d), q in zip(
+                imported.inputs, imported.input_quantization or [None] * len(imported.inputs), strict=True
+            )
+        ],
+        # per output: the affine quantization of an integer output (None: float), for real-valued results
+        "output_quantization": imported.output_quantization,
         "num_params": len(weights),
         "target": describe_target(tgt),
         "target_kind": tgt.kind.name,
         "opt_level": opt_level,
         "tuned_functions": len(scheduled.tuned),
         "default_functions": len(scheduled.defaults),
+        "kernel_calls": kernel_calls(prepared),
+        "records_slower_than_default": scheduled.beaten_records,
     }
     with atomic_dir(out) as tmp:
         try:

@@ -1,12 +1,14 @@
 """A schedule for every kernel that has no tuning record, so no task ever runs as an unscheduled loop nest.
 
 TVM 0.27 ships no CPU fallback schedules for Relax (dlight's CPU rules cover GEMV and reductions only), and
-one random sample of MetaSchedule's design space is up to 12x off the best (measured on MobileNetV2's
-convolutions). So a default schedule here is the fastest of a few design-space samples (MetaSchedule's
-post-order-apply with the target's rules and postprocessors: tiled, parallel, vectorized), all built in one
-library per kernel with the unscheduled kernel, checked against it (some samples compute wrong results) and
-timed once in-process: no tuning log needed.
-Foreign targets (cross-compiled, or a GPU that is absent) cannot be timed here; they take the first sample.
+random samples of MetaSchedule's design space range over 30x in speed (measured on MobileNetV2's
+convolutions). So on CPUs, convolution and matmul kernels get a hand-written register-tiled schedule
+(:mod:`edgesmith.export_tvm.cpu_schedules`); every other kernel (and one the hand schedule gets wrong) gets
+the fastest of a few design-space samples (MetaSchedule's post-order-apply with the target's rules and
+postprocessors: tiled, parallel, vectorized). Candidates are built in one library per kernel with the
+unscheduled kernel, checked against it (some samples compute wrong results) and timed in-process: no
+tuning log needed. Foreign targets (cross-compiled, or a GPU that is absent) cannot be timed here; they take
+the hand schedule or the first sample.
 """
 
 from __future__ import annotations
@@ -34,21 +36,49 @@ def _rules(target: Any) -> str:
     return "cuda" if target.kind.name == "cuda" else "llvm"
 
 
-def design_space_samples(func: Any, target: Any, samples: int, seed: int = 0) -> list[Any]:
-    """Up to ``samples`` scheduled variants (postprocessors applied) of a PrimFunc, deterministic per seed.
-
-    Each round of the design-space generator yields one sample per sketch (e.g. with and without
-    compute-at), with fresh random decisions; rounds repeat until there are enough.
-    """
+def _context(func: Any, target: Any, seed: int = 0) -> Any:
+    """A MetaSchedule tuning context for one kernel: the target's design-space rules and postprocessors."""
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
     fmod = tvm.IRModule({"main": func.with_attr("global_symbol", "main")})
     kind = _rules(target)
     generator = ms.space_generator.PostOrderApply(sch_rules=kind, postprocs=kind, mutator_probs={})
-    ctx = ms.TuneContext(
+    return ms.TuneContext(
         mod=fmod, target=target, space_generator=generator, rand_state=seed + 1, num_threads=1
     )
+
+
+def hand_scheduled(func: Any, target: Any) -> Any | None:
+    """The hand-written CPU schedule of a kernel, weights repacked to its access order, or None.
+
+    It needs no MetaSchedule tuning context: creating the first one imports TVM's tensor intrinsics, which
+    parses ~500 TVMScript functions (over a minute on a busy 2-core machine).
+    """
+    from edgesmith.export_tvm.cpu_schedules import hand_schedule
+
+    if target.kind.name != "llvm":
+        return None
+    sch = hand_schedule(func.with_attr("global_symbol", "main"))
+    if sch is None:
+        return None
+    from tvm.s_tir import meta_schedule as ms
+
+    try:  # the layout rewrite packs the weights in the order the tile reads them
+        if not ms.postproc.RewriteLayout().apply(sch):
+            return None
+    except Exception:
+        return None
+    return sch.mod["main"]
+
+
+def design_space_samples(func: Any, target: Any, samples: int, seed: int = 0) -> list[Any]:
+    """Up to ``samples`` scheduled variants (postprocessors applied) of a PrimFunc, deterministic per seed.
+
+    Each round of the design-space generator yields one sample per sketch (e.g. with and without
+    compute-at), with fresh random decisions; rounds repeat until there are enough.
+    """
+    ctx = _context(func, target, seed)
     out: list[Any] = []
     for _ in range(max(2, samples)):  # a sample the postprocessors reject is redrawn, within reason
         try:
@@ -78,7 +108,18 @@ def _agrees(got: list[np.ndarray], want: list[np.ndarray], rtol: float = 1e-4) -
     return True
 
 
-def _time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[float]:
+def _random(rng: np.random.Generator, shape: list[int], dtype: str) -> np.ndarray:
+    """Test data of ``dtype``: floats in [0, 1), small integers for int8/uint8/int32 (not all zeros)."""
+    kind = np.dtype(dtype).kind
+    if kind == "f":
+        return rng.random(shape).astype(dtype)
+    if kind == "b":
+        return rng.random(shape) < 0.5
+    info = np.iinfo(dtype)
+    return rng.integers(max(info.min, -8), min(info.max, 8), size=shape, endpoint=True).astype(dtype)
+
+
+def time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[float]:
     """Milliseconds of each candidate (inf when its results differ from the unscheduled ``reference``).
 
     All are built together in one library and run on the same random inputs: a schedule that changes the
@@ -93,8 +134,8 @@ def _time_candidates(candidates: list[Any], reference: Any, target: Any) -> list
     dev = tvm.cuda(0) if target.kind.name == "cuda" else tvm.cpu(0)
     rng = np.random.default_rng(0)
     host = [
-        np.asarray(rng.random([int(d) for d in a.shape])).astype(str(a.dtype))
-        for a in ms.arg_info.ArgInfo.from_prim_func(candidates[0])
+        _random(rng, [int(d) for d in a.shape], str(a.dtype))
+        for a in ms.arg_info.ArgInfo.from_prim_func(reference)
     ]
 
     def outputs(name: str) -> list[np.ndarray]:
@@ -109,22 +150,34 @@ def _time_candidates(candidates: list[Any], reference: Any, target: Any) -> list
         if not _agrees(outputs(f"cand{i}"), want):
             times.append(float("inf"))
             continue
-        timer = lib.time_evaluator(f"cand{i}", dev, number=2, repeat=1, min_repeat_ms=0)
-        times.append(float(timer(*args).mean) * 1e3)
+        # the best of a few short repeats: on a shared machine a single mean is mostly other jobs' noise
+        timer = lib.time_evaluator(f"cand{i}", dev, number=1, repeat=5, min_repeat_ms=0)
+        times.append(float(min(timer(*args).results)) * 1e3)
     return times
 
 
 def default_schedule(
     func: Any, target: Any, measurable: bool, samples: int = DEFAULT_SAMPLES
 ) -> tuple[Any | None, DefaultPick]:
-    """The fastest of ``samples`` design-space samples of ``func`` (the first one when not measurable)."""
+    """The hand-written schedule if it reproduces ``func``, else the fastest of ``samples`` design-space
+    samples (the first one when not measurable)."""
+    hand = hand_scheduled(func, target)
+    if hand is not None:
+        if not measurable:
+            return hand, DefaultPick("", 1, None)
+        try:
+            (ms_,) = time_candidates([hand], func, target)
+        except Exception:  # it does not build or run here: the samples below
+            ms_ = float("inf")
+        if np.isfinite(ms_):
+            return hand, DefaultPick("", 1, ms_)
     candidates = design_space_samples(func, target, samples if measurable else 1)
     if not candidates:
         return None, DefaultPick("", 0, None)
     if not measurable or len(candidates) == 1:
         return candidates[0], DefaultPick("", len(candidates), None)
     try:
-        times = _time_candidates(candidates, func, target)
+        times = time_candidates(candidates, func, target)
     except Exception:  # a candidate that does not build or run: keep the first one, which did schedule
         return candidates[0], DefaultPick("", len(candidates), None)
     best = int(np.argmin(times))
@@ -169,4 +222,6 @@ __all__ = [
     "apply_default_schedules",
     "default_schedule",
     "design_space_samples",
+    "hand_scheduled",
+    "time_candidates",
 ]

@@ -28,6 +28,10 @@ class ImportedModel:
     inputs: list[tuple[str, tuple[int, ...], str]]
     source_format: str
     source: Path
+    # TFLite integer models: each input's and output's affine quantization (None for a float tensor), so a
+    # runner feeds and returns real values like the TFLite interpreter's users do
+    input_quantization: list[dict[str, Any] | None] = dataclasses.field(default_factory=list)
+    output_quantization: list[dict[str, Any] | None] = dataclasses.field(default_factory=list)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -117,6 +121,18 @@ def import_onnx(path: Path, batch: int = 1) -> ImportedModel:
     return ImportedModel(mod, weights, inputs, "onnx", path)
 
 
+def tflite_quantization(tensor: Any, dtype: str) -> dict[str, Any] | None:
+    """Scales, zero points and axis of an int8/uint8 TFLite tensor (per-tensor or per-axis), else None."""
+    q = tensor.Quantization()
+    if dtype not in ("int8", "uint8") or q is None or not q.ScaleLength():
+        return None
+    scales = [float(v) for v in q.ScaleAsNumpy()]
+    if not any(scales):
+        return None
+    zero_points = [int(v) for v in q.ZeroPointAsNumpy()] if q.ZeroPointLength() else [0] * len(scales)
+    return {"scales": scales, "zero_points": zero_points, "axis": int(q.QuantizedDimension())}
+
+
 def import_tflite(path: Path, batch: int = 1) -> ImportedModel:
     """Relax module from a ``.tflite`` flatbuffer (float or quantized), batch dim set to ``batch``."""
     import tflite
@@ -135,17 +151,26 @@ def import_tflite(path: Path, batch: int = 1) -> ImportedModel:
     if subgraph is None:
         raise TVMExportError(f"{path}: the TFLite model has no subgraph; re-convert it")
     type_names = {v: k.lower() for k, v in vars(tflite.TensorType).items() if not k.startswith("_")}
-    inputs = []
+
+    def dtype_of(t: Any) -> str:
+        return {"float32": "float32", "int8": "int8", "uint8": "uint8"}.get(
+            type_names.get(t.Type(), ""), "float32"
+        )
+
+    inputs, in_quant = [], []
     for idx in subgraph.InputsAsNumpy():
         t = subgraph.Tensors(int(idx))
         name = t.Name().decode()
         shape = tuple(
             int(d) for d in (t.ShapeSignatureAsNumpy() if t.ShapeSignatureLength() else t.ShapeAsNumpy())
         )
-        dtype = {"float32": "float32", "int8": "int8", "uint8": "uint8"}.get(
-            type_names.get(t.Type(), ""), "float32"
-        )
+        dtype = dtype_of(t)
         inputs.append((name, _static(shape, batch, name), dtype))
+        in_quant.append(tflite_quantization(t, dtype))
+    out_quant = [
+        tflite_quantization(subgraph.Tensors(int(i)), dtype_of(subgraph.Tensors(int(i))))
+        for i in subgraph.OutputsAsNumpy()
+    ]
     try:
         mod = from_tflite(
             model, shape_dict={n: s for n, s, _ in inputs}, dtype_dict={n: d for n, _, d in inputs}
@@ -160,7 +185,7 @@ def import_tflite(path: Path, batch: int = 1) -> ImportedModel:
         raise TVMExportError(f"{path.name}: TVM's TFLite frontend failed ({_first_line(exc)})") from exc
     mod, params = relax.frontend.detach_params(mod)
     mod, weights = bind_small_params(mod, list(params.get("main", [])))
-    return ImportedModel(mod, weights, inputs, "tflite", path)
+    return ImportedModel(mod, weights, inputs, "tflite", path, in_quant, out_quant)
 
 
 def import_model(path: str | os.PathLike[str], batch: int = 1) -> ImportedModel:

@@ -1,7 +1,9 @@
 """TVM runner for the profiler: a compiled ``.tvm`` directory on the Relax VM (CPU or CUDA).
 
 The library is compiled for a fixed batch; a batch that is a multiple of it runs in chunks and is
-concatenated, any other size raises InputMismatch. Outputs are fresh numpy arrays.
+concatenated, any other size raises InputMismatch. Outputs are fresh numpy arrays. Like every runner, it
+takes and returns real values: a library compiled from an int8/uint8 TFLite model quantizes its inputs and
+dequantizes its outputs with the source model's scales and zero points (recorded in ``meta.json``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 
 from edgesmith.export_tvm.compile import load_compiled
 from edgesmith.export_tvm.errors import TVMExportError
+from edgesmith.profiling.quantization import dequantize_output, quantize_input
 from edgesmith.profiling.runner import BackendUnavailable, InputMismatch, Runner, RunnerError, TensorSpec
 
 
@@ -24,6 +27,20 @@ def set_threads(threads: int | None) -> None:
     config = tvm.get_global_func("runtime.config_threadpool", allow_missing=True)
     if config is not None:
         config(0, int(threads))
+
+
+def _detail(dtype: Any, quantization: dict[str, Any] | None) -> dict[str, Any]:
+    """A TFLite-style tensor detail for the shared quantize/dequantize helpers (scale 0: not quantized)."""
+    if not quantization:
+        return {"dtype": dtype, "quantization": (0.0, 0)}
+    return {
+        "dtype": dtype,
+        "quantization_parameters": {
+            "scales": quantization["scales"],
+            "zero_points": quantization["zero_points"],
+            "quantized_dimension": quantization["axis"],
+        },
+    }
 
 
 class TVMRunner(Runner):
@@ -66,8 +83,13 @@ class TVMRunner(Runner):
         return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
 
     def _run(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        feed = [x.astype(spec["dtype"], copy=False) for x, spec in zip(inputs, self._inputs, strict=True)]
-        return [np.asarray(o, dtype=np.float32) for o in self._model(*feed)]
+        feed = [
+            quantize_input(x, _detail(s["dtype"], s.get("quantization")))
+            for x, s in zip(inputs, self._inputs, strict=True)
+        ]
+        outs = self._model(*feed)
+        quant = self._model.meta.get("output_quantization") or [None] * len(outs)
+        return [dequantize_output(o, _detail(o.dtype, q)) for o, q in zip(outs, quant, strict=True)]
 
     def input_specs(self) -> tuple[TensorSpec, ...]:
         return tuple(TensorSpec(s["name"], (None, *s["shape"][1:]), "float32") for s in self._inputs)

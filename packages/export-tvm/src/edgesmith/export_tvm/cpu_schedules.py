@@ -1,0 +1,311 @@
+"""Hand-written CPU schedules for NCHW convolution and matmul kernels (with their fused epilogues).
+
+Random MetaSchedule samples of a convolution range over 30x in speed; these schedules follow the classic x86
+recipe instead: a register tile of output channels x a vector of output pixels (or of output channels when
+the pixels do not fill a vector), the reduction inside it, the epilogue computed on the tile while it is hot
+and the weights repacked to the tile's access order (MetaSchedule's layout-rewrite postprocessor, so the
+packing runs once at compile time). One schedule per kernel, no search: the untuned compile stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+VECTOR = 16  # float32 lanes of AVX-512; LLVM splits wider vectors on narrower ISAs
+
+
+def _divisor(n: int, choices: tuple[int, ...]) -> int | None:
+    return next((c for c in choices if n % c == 0), None)
+
+
+def _extent(sch: Any, loop: Any) -> int:
+    return int(sch.get(loop).extent)
+
+
+def _iter_kinds(sch: Any, block: Any) -> str:
+    return "".join("S" if int(iv.iter_type) == 0 else "R" for iv in sch.get(block).iter_vars)
+
+
+def _chain(sch: Any, conv: Any) -> list[Any] | None:
+    """The blocks after ``conv`` in a straight line (each the only consumer of the one before), or None."""
+    chain = []
+    block = conv
+    while True:
+        consumers = sch.get_consumers(block)
+        if not consumers:
+            return chain
+        if len(consumers) != 1:
+            return None
+        block = consumers[0]
+        chain.append(block)
+
+
+def _same_shape(sch: Any, a: Any, b: Any) -> bool:
+    ea = [int(iv.dom.extent) for iv in sch.get(a).iter_vars if int(iv.iter_type) == 0]
+    eb = [int(iv.dom.extent) for iv in sch.get(b).iter_vars if int(iv.iter_type) == 0]
+    return ea == eb
+
+
+def _flat_loop(sch: Any, block: Any) -> None:
+    """Parallel outer, vectorized inner loop for an elementwise block left on its own (a trailing pad)."""
+    loops = sch.get_loops(block)
+    inner = loops[-1]
+    outer = sch.fuse(*loops[:-1]) if len(loops) > 1 else None
+    if outer is not None:
+        sch.parallel(outer)
+    vec = _divisor(_extent(sch, inner), (16, 8, 4))
+    if vec:
+        _, vi = sch.split(inner, [None, vec])
+        sch.vectorize(vi)
+
+
+def _flat_inner(sch: Any, block: Any) -> None:
+    """Vectorize the innermost loop of a block computed inside a tile (its outer loops stay serial)."""
+    loops = sch.get_loops(block)
+    if len(loops) > 1 and _extent(sch, loops[-1]) > 1:
+        sch.vectorize(loops[-1])
+
+
+def schedule_conv(func: Any) -> Any | None:
+    """``func`` scheduled with the register-tiled recipe, or None when it is not an NCHW/NHWC conv kernel."""
+    import tvm
+    from tvm import s_tir
+
+    sch = s_tir.Schedule(tvm.IRModule({"main": func}))
+    blocks = sch.get_child_blocks(sch.get_sblock("root"))
+    reductions = [b for b in blocks if "R" in _iter_kinds(sch, b)]
+    if len(reductions) != 1 or _iter_kinds(sch, reductions[0]) != "SSSSRRR":
+        return None
+    conv = reductions[0]
+    name = sch.get(conv).name_hint
+    if "conv2d_nchw" not in name and "conv2d_nhwc" not in name:
+        return None
+    chain = _chain(sch, conv)
+    if chain is None:
+        return None
+    producers = sch.get_producers(conv)
+    tail = None
+    if chain and not _same_shape(sch, conv, chain[-1]):  # an output pad for the next conv: its own loop
+        tail = chain.pop()
+    epilogue = chain.pop() if chain and tail is None else None
+    for block in chain:  # bias, clip ...: into the epilogue (or the pad), computed on each tile
+        sch.compute_inline(block)
+
+    if "conv2d_nhwc" in name:
+        return _nhwc(sch, conv, producers, epilogue, tail)
+    n, f, y, x, rc, ry, rx = sch.get_loops(conv)
+    nf, ny, nx = _extent(sch, f), _extent(sch, y), _extent(sch, x)
+    nrc, nry, nrx = _extent(sch, rc), _extent(sch, ry), _extent(sch, rx)
+    pointwise = nry == 1 and nrx == 1
+    depthwise = nrc == 1 and not pointwise
+    if pointwise and (ny * nx) % (2 * VECTOR) == 0:
+        # out[f, p] += w[f, c] * in[c, p]: two vectors of pixels x a column of channels broadcast from packed
+        # w. Tiles cross rows here, so the epilogue runs as its own (vectorized) pass over the output.
+        if epilogue is not None:
+            tail, epilogue = epilogue, None
+        p = sch.fuse(y, x)
+        fi = _divisor(nf, (8, 6, 4, 3, 2)) or 1
+        fo, fi_ = sch.split(f, [None, fi])
+        po, pv_o, pv = sch.split(p, [None, 2, VECTOR])
+        sch.reorder(n, fo, po, rc, ry, rx, fi_, pv_o, pv)
+        outer, inner = sch.fuse(n, fo, po), [fi_, pv_o]
+        vec = pv
+    elif pointwise:
+        # few pixels (14x14, 7x7): vectorize over output channels, a run of pixels of one row per tile
+        fv = _divisor(nf, (16, 8))
+        if fv is None or (epilogue is None and tail is None):  # the output buffer's layout is not ours
+            return None
+        # accumulate in an NCHW{fv}c tile (vectors contiguous, kept in registers); the epilogue transposes
+        sch.transform_layout(conv, ("write", 0), lambda n_, f_, y_, x_: (n_, f_ // fv, y_, x_, f_ % fv))
+        pi = _divisor(nx, (7, 8, 4, 2)) or 1
+        fo, fv_ = sch.split(f, [None, fv])
+        xo, pi_ = sch.split(x, [None, pi])
+        sch.reorder(n, fo, y, xo, rc, ry, rx, pi_, fv_)
+        outer, inner = sch.fuse(n, fo, y, xo), [pi_]
+        vec = fv_
+    else:
+        # 3x3 (depthwise or full): a vector of output columns, a few rows, the taps unrolled
+        xv = nx if nx <= VECTOR else _divisor(nx, (16, 14, 8, 7))
+        if xv is None:
+            return None
+        yi = _divisor(ny, (2, 1))
+        fi = 1 if depthwise else (_divisor(nf, (4, 2)) or 1)
+        fo, fi_ = sch.split(f, [None, fi])
+        yo, yi_ = sch.split(y, [None, yi])
+        xo, xv_ = sch.split(x, [None, xv])
+        sch.reorder(n, fo, yo, xo, rc, ry, rx, fi_, yi_, xv_)
+        outer, inner = sch.fuse(n, fo, yo, xo), [ry, rx, fi_, yi_]
+        vec = xv_
+    for producer in producers:  # the input pad: inlined (1x1) or built per tile (3x3, no branch inside)
+        if pointwise:
+            sch.compute_inline(producer)
+        else:
+            sch.compute_at(producer, outer)
+            _flat_inner(sch, producer)
+    sch.parallel(outer)
+    sch.vectorize(vec)
+    for loop in inner:
+        sch.unroll(loop)
+    if epilogue is not None:
+        sch.reverse_compute_at(epilogue, outer)
+        eloops = sch.get_loops(epilogue)[1:]
+        if eloops and _extent(sch, eloops[-1]) <= 64:
+            sch.vectorize(eloops[-1])
+    sch.decompose_reduction(conv, sch.get_loops(conv)[1])
+    if tail is not None:
+        _flat_loop(sch, tail)
+    return sch
+
+
+def _nhwc(sch: Any, conv: Any, producers: list[Any], epilogue: Any, tail: Any) -> Any | None:
+    """NHWC (TFLite's layout): a vector of output channels (contiguous in the output and in HWIO weights)
+    x a few pixels of one row, the taps and input channels inside."""
+    n, y, x, f, ry, rx, rc = sch.get_loops(conv)
+    nf, nx = _extent(sch, f), _extent(sch, x)
+    pointwise = _extent(sch, ry) == 1 and _extent(sch, rx) == 1
+    fv = _divisor(nf, (VECTOR, 8, 4)) or (nf if nf < VECTOR else None)
+    if fv is None:
+        return None
+    xi = _divisor(nx, (8, 7, 4, 2, 1))
+    xo, xi_ = sch.split(x, [None, xi])
+    fo, fv_ = sch.split(f, [None, fv])
+    sch.reorder(n, y, xo, fo, ry, rx, rc, xi_, fv_)
+    outer = sch.fuse(n, y, xo, fo)
+    for producer in producers:
+        if pointwise:
+            sch.compute_inline(producer)
+        else:
+            sch.compute_at(producer, outer)
+            _flat_inner(sch, producer)
+    sch.parallel(outer)
+    sch.vectorize(fv_)
+    sch.unroll(xi_)
+    if epilogue is not None:
+        sch.reverse_compute_at(epilogue, outer)
+        _flat_inner(sch, epilogue)
+    sch.decompose_reduction(conv, sch.get_loops(conv)[1])
+    if tail is not None:
+        _flat_loop(sch, tail)
+    return sch
+
+
+def schedule_matmul(func: Any) -> Any | None:
+    """A matmul/dense kernel (``out[i, j] += a[i, k] * b[k, j]``, any elementwise epilogue) vectorized over j.
+
+    The weights are repacked so each vector of j is contiguous; j-blocks run in parallel.
+    """
+    import tvm
+    from tvm import s_tir
+
+    sch = s_tir.Schedule(tvm.IRModule({"main": func}))
+    blocks = sch.get_child_blocks(sch.get_sblock("root"))
+    reductions = [b for b in blocks if "R" in _iter_kinds(sch, b)]
+    if len(reductions) != 1 or _iter_kinds(sch, reductions[0]) != "SSR":
+        return None
+    mm = reductions[0]
+    if "matmul" not in sch.get(mm).name_hint:
+        return None
+    chain = _chain(sch, mm)
+    if chain is None or sch.get_producers(mm):
+        return None
+    epilogue = chain.pop() if chain else None
+    for block in chain:
+        sch.compute_inline(block)
+    i, j, k = sch.get_loops(mm)
+    nj = _extent(sch, j)
+    jv = _divisor(nj, (64, 32, 16, 8))
+    if jv is None:
+        return None
+    jo, jv_ = sch.split(j, [None, jv])
+    sch.reorder(i, jo, k, jv_)
+    outer = sch.fuse(i, jo)
+    sch.parallel(outer)
+    sch.vectorize(jv_)
+    if epilogue is not None:
+        sch.reverse_compute_at(epilogue, outer)
+        _flat_inner(sch, epilogue)
+    sch.decompose_reduction(mm, k)
+    return sch
+
+
+PARALLEL_MIN = 4096  # elements below which a thread pool launch costs more than the loop
+
+
+def schedule_injective(func: Any) -> Any | None:
+    """A kernel without reductions (reshape, transpose, pad, (de)quantize chains): one fused loop per output,
+    vectorized inside, parallel outside when it is big enough."""
+    import tvm
+    from tvm import s_tir
+
+    sch = s_tir.Schedule(tvm.IRModule({"main": func}))
+    blocks = sch.get_child_blocks(sch.get_sblock("root"))
+    if any("R" in _iter_kinds(sch, b) for b in blocks):
+        return None
+    outputs = {sch.get(b).name_hint for b in sch.get_output_blocks(sch.get_sblock("root"))}
+    for block in blocks:
+        if sch.get(block).name_hint not in outputs:
+            sch.compute_inline(block)
+    for block in sch.get_child_blocks(sch.get_sblock("root")):
+        loops = sch.get_loops(block)
+        if not loops:
+            continue
+        fused = sch.fuse(*loops) if len(loops) > 1 else loops[0]
+        total = _extent(sch, fused)
+        vec = _divisor(total, (16, 8, 4))
+        if total >= PARALLEL_MIN and vec:
+            outer, inner = sch.split(fused, [None, vec])
+            sch.parallel(outer)
+            sch.vectorize(inner)
+        elif vec:
+            _, inner = sch.split(fused, [None, vec])
+            sch.vectorize(inner)
+    return sch
+
+
+def schedule_reduction(func: Any) -> Any | None:
+    """One reduction (mean, sum, max pooling...) and an elementwise epilogue: spatial loops fused and
+    parallel, the reduction serial inside, the epilogue computed per output element."""
+    import tvm
+    from tvm import s_tir
+
+    sch = s_tir.Schedule(tvm.IRModule({"main": func}))
+    blocks = sch.get_child_blocks(sch.get_sblock("root"))
+    reductions = [b for b in blocks if "R" in _iter_kinds(sch, b)]
+    if len(reductions) != 1:
+        return None
+    red = reductions[0]
+    kinds = _iter_kinds(sch, red)
+    if kinds.index("R") != kinds.count("S") or "S" not in kinds:  # spatial iterators first, then reductions
+        return None
+    chain = _chain(sch, red)
+    if chain is None:
+        return None
+    for producer in sch.get_producers(red):
+        sch.compute_inline(producer)
+    epilogue = chain.pop() if chain else None
+    for block in chain:
+        sch.compute_inline(block)
+    loops = sch.get_loops(red)
+    spatial = loops[: kinds.count("S")]
+    outer = sch.fuse(*spatial) if len(spatial) > 1 else spatial[0]
+    if _extent(sch, outer) > 1:
+        sch.parallel(outer)
+    if epilogue is not None:
+        sch.reverse_compute_at(epilogue, outer)
+    sch.decompose_reduction(red, sch.get_loops(red)[1])
+    return sch
+
+
+def hand_schedule(func: Any) -> Any | None:
+    """The first hand-written schedule that applies to ``func`` (a Schedule), or None."""
+    for rule in (schedule_conv, schedule_matmul, schedule_injective, schedule_reduction):
+        try:
+            sch = rule(func)
+        except Exception:  # the kernel is not the shape the rule expects (a primitive refused it)
+            continue
+        if sch is not None:
+            return sch
+    return None
+
+
+__all__ = ["hand_schedule", "schedule_conv", "schedule_injective", "schedule_matmul", "schedule_reduction"]

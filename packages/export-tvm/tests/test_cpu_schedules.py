@@ -1,0 +1,82 @@
+"""Hand-written CPU schedules: every kernel of a MobileNet-style block gets one, and the results are right."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from edgesmith.export_tvm import compile_model, import_model, load_compiled, parse_target
+from edgesmith.export_tvm.default_schedules import hand_scheduled
+from edgesmith.export_tvm.pipeline import prepare_module
+
+
+def mobilenet_block(path, size):
+    """1x1 expand + clip, 3x3 depthwise + relu, 1x1 project + residual, pool, dense: NCHW ``size``x``size``.
+
+    ``size`` 8 tiles pixels into vectors; 7 (a 49-pixel map) vectorizes over channels instead.
+    """
+    rng = np.random.default_rng(0)
+
+    def init(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) * 0.3, name)
+
+    inits = [
+        init("we", 16, 8, 1, 1), init("be", 16), init("wd", 16, 1, 3, 3), init("bd", 16),
+        init("wp", 8, 16, 1, 1), init("bp", 8), init("wf", 8, 5), init("bf", 5),
+        numpy_helper.from_array(np.array(0.0, np.float32), "lo"),
+        numpy_helper.from_array(np.array(6.0, np.float32), "hi"),
+    ]  # fmt: skip
+    nodes = [
+        helper.make_node("Conv", ["x", "we", "be"], ["e"]),
+        helper.make_node("Clip", ["e", "lo", "hi"], ["e6"]),
+        helper.make_node("Conv", ["e6", "wd", "bd"], ["d"], group=16, pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["d"], ["dr"]),
+        helper.make_node("Conv", ["dr", "wp", "bp"], ["p"]),
+        helper.make_node("Add", ["p", "x"], ["r"]),
+        helper.make_node("GlobalAveragePool", ["r"], ["g"]),
+        helper.make_node("Flatten", ["g"], ["gf"]),
+        helper.make_node("Gemm", ["gf", "wf", "bf"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "block",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, size, size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])],
+        initializer=inits,
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("size", [8, 7])
+def test_every_kernel_of_a_mobilenet_block_gets_a_hand_schedule(tmp_path, size):
+    import tvm
+
+    source = mobilenet_block(tmp_path / "block.onnx", size)
+    target = parse_target("x86-avx2")
+    prepared = prepare_module(import_model(source).mod, target)
+    kernels = {gv.name_hint: f for gv, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc)}
+    assert any("conv2d" in k for k in kernels) and any("matmul" in k for k in kernels)
+    missing = [name for name, f in kernels.items() if hand_scheduled(f, target) is None]
+    assert not missing, f"no hand schedule for {missing}"
+
+
+@pytest.mark.parametrize("size", [8, 7])
+def test_hand_scheduled_block_matches_onnxruntime(tmp_path, size):
+    source = mobilenet_block(tmp_path / "block.onnx", size)
+    result = compile_model(source, tmp_path / "block.tvm", target="native")
+    assert result.default_functions >= 4 and result.tuned_functions == 0
+    x = np.random.default_rng(1).random((1, 8, size, size), dtype=np.float32)
+    want = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(load_compiled(result.path)(x)[0], want, rtol=1e-4, atol=1e-4)
+
+
+def test_hand_schedules_are_for_cpus_only(onnx_model):
+    import tvm
+
+    prepared = prepare_module(import_model(onnx_model).mod, parse_target("llvm"))
+    func = next(f for _, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc))
+    assert hand_scheduled(func, parse_target("jetson-orin")) is None
