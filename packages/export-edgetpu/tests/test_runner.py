@@ -43,6 +43,7 @@ def test_cpu_mode_runs_the_int8_model_like_the_interpreter(tflite_models):
         info = runner.describe()
     assert y.shape == (3, 8, 8, 1) and y.dtype == np.float32
     assert (info.precision, info.device, info.extra["runtime"]) == ("int8", "cpu", "tflite-cpu")
+    assert info.extra["caveats"] == ["ran on the TFLite CPU fallback, not on an Edge TPU"]
 
     interp = Interpreter(model_path=str(path))
     interp.allocate_tensors()

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from edgesmith.export_tvm import TVMExportError, compile_model, import_model, load_compiled
 from edgesmith.export_tvm.cli import app
-from edgesmith.export_tvm.runner import TVMRunner
+from edgesmith.export_tvm.runner import UNTUNED, TVMRunner
 from edgesmith.profiling.registry import open_runner, runner_class
 from edgesmith.profiling.runner import InputMismatch
 
@@ -65,6 +65,7 @@ def test_runner_is_registered_and_chunks_batches(compiled):
         np.testing.assert_allclose(runner.predict(x), _ort(onnx_model, x), atol=1e-4)
         info = runner.describe()
         assert info.backend == "tvm" and info.extra["compiled_batch"] == 1 and info.size_bytes > 0
+        assert info.extra["caveats"] == [UNTUNED]  # compiled without a tuning log
         with pytest.raises(InputMismatch, match="expects shape Nx2x6x6"):
             runner.predict(np.zeros((1, 3, 6, 6), np.float32))
 

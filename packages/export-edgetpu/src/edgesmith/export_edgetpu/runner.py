@@ -176,6 +176,7 @@ class EdgeTPURunner(Runner):
             "runtime": "tflite-cpu" if self.cpu else self.runtime,
             "model_run": str(self._model_path),
             "delegate": None if self.cpu else EDGETPU_LIBRARY,
+            "caveats": ["ran on the TFLite CPU fallback, not on an Edge TPU"] if self.cpu else [],
         }
 
     def infer_impl(self, inputs: list[np.ndarray]) -> list[np.ndarray]:

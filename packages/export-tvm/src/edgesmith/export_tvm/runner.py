@@ -43,6 +43,13 @@ def _detail(dtype: Any, quantization: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+UNTUNED = (
+    "TVM ran untuned (default schedules, no tuning records); its latency is not TVM's best: "
+    "tune it (edgesmith-tvm tune) and pass --option tvm.tuning_log=LOG"
+)
+"""The caveat a report shows beside an untuned library's latency."""
+
+
 class TVMRunner(Runner):
     """Run a ``.tvm`` directory written by ``edgesmith-tvm compile``. Options: ``threads``, ``device``."""
 
@@ -107,7 +114,8 @@ class TVMRunner(Runner):
             "opt_level": meta["opt_level"],
             "tuned_functions": meta.get("tuned_functions", 0),
             "compiled_batch": int(self._inputs[0]["shape"][0]),
+            "caveats": [] if meta.get("tuned_functions") else [UNTUNED],
         }
 
 
-__all__ = ["TVMRunner", "set_threads"]
+__all__ = ["UNTUNED", "TVMRunner", "set_threads"]

@@ -70,18 +70,13 @@ def pareto_front(rows: Sequence[RowLike], higher_is_better: bool) -> list[str]:
 
 
 def caveats(rows: Sequence[RowLike]) -> list[str]:
-    """Warnings a reader must see before trusting a row: untuned TVM, CPU fallbacks, failed variants."""
+    """Warnings a reader must see before trusting a row: each runner's own ``caveats`` (untuned TVM, an Edge
+    TPU model run on the CPU fallback) and any ``fallback`` a variant took."""
     notes = []
     for r in rows:
         extra = r.extra or {}
-        if r.error is None and r.backend == "tvm" and not extra.get("tuned_functions"):
-            notes.append(
-                f"{r.variant}: TVM ran untuned (no tuned schedules); its latency is not TVM's best: "
-                "tune it (edgesmith-tvm tune) and pass --option tvm.tuning_log=LOG"
-            )
-        runtime = str(extra.get("runtime", ""))
-        if r.error is None and ("cpu" in runtime and r.backend == "edgetpu"):
-            notes.append(f"{r.variant}: ran on the TFLite CPU fallback, not on an Edge TPU")
+        if r.error is None:
+            notes += [f"{r.variant}: {c}" for c in extra.get("caveats") or ()]
         if extra.get("fallback"):
             notes.append(f"{r.variant}: {extra['fallback']}")
     return notes
