@@ -62,9 +62,10 @@ def _merge(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _augment_fn(tf, strokes: bool = False):
+def _augment_fn(tf, strokes: bool = False, blur: bool = False):
     """Contrast/brightness jitter; with ``strokes`` also thicker/thinner strokes and wider/narrower glyphs
-    (batch-level: grey morphology and a horizontal rescale), so unseen faces look less new."""
+    (batch-level: grey morphology and a horizontal rescale), so unseen faces look less new; with ``blur``
+    a third of the batches are shrunk to 40-80 % and blown up again: the few pixels of a small plate."""
 
     def augment(x, y):
         x = tf.cast(x, tf.float32)[..., None] / 255.0
@@ -80,6 +81,11 @@ def _augment_fn(tf, strokes: bool = False):
             nw = tf.cast(tf.round(w * scale), tf.int32)
             x = tf.image.resize(x, (h, nw))
             x = tf.image.resize_with_crop_or_pad(x, h, w)
+        if blur:
+            h, w = x.shape[1], x.shape[2]
+            f = tf.random.uniform((), 0.4, 0.8)
+            small = tf.image.resize(x, (tf.cast(h * f, tf.int32), tf.cast(w * f, tf.int32)), antialias=True)
+            x = tf.where(tf.random.uniform(()) < 0.33, tf.image.resize(small, (h, w)), x)
         return tf.clip_by_value(x, 0.0, 1.0), y
 
     return augment
@@ -133,6 +139,10 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
     if args.init_from is not None:  # fine-tune a saved run: its softmax model, minus the softmax
         saved = keras.models.load_model(args.init_from / "crnn.keras", compile=False)
         model = keras.Model(saved.input, saved.get_layer("logits").output)
+    elif args.init_tflite is not None:  # fine-tune a shipped float export (no Keras file kept)
+        from edgesmith.ocr_plate.crnn_model import crnn_from_tflite
+
+        model = crnn_from_tflite(args.init_tflite)
     else:
         model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
     steps = args.epochs * int(np.ceil(len(y) / args.batch_size))
@@ -142,7 +152,9 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
         tf.data.Dataset.from_tensor_slices((train["crnn_x"], y))
         .shuffle(len(y), seed=args.seed, reshuffle_each_iteration=True)
         .batch(args.batch_size, drop_remainder=True)
-        .map(_augment_fn(tf, strokes=args.stroke_aug), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(
+            _augment_fn(tf, strokes=args.stroke_aug, blur=args.blur_aug), num_parallel_calls=tf.data.AUTOTUNE
+        )
         .prefetch(tf.data.AUTOTUNE)
     )
     infer = with_softmax(model)
@@ -200,6 +212,19 @@ def main(argv: list[str] | None = None) -> int:
         help="fine-tune the CRNN a run saved here, keep its corner net",
     )
     ap.add_argument("--stroke-aug", action="store_true", help="also vary stroke width and glyph width")
+    ap.add_argument("--blur-aug", action="store_true", help="also shrink and regrow a third of the batches")
+    ap.add_argument(
+        "--init-tflite",
+        type=Path,
+        default=None,
+        help="fine-tune the CRNN from this float32 .tflite (e.g. the shipped crnn_float.tflite)",
+    )
+    ap.add_argument(
+        "--keep-corners",
+        type=Path,
+        default=None,
+        help="do not train the corner net: ship the corners_*.tflite (and sidecars) of this folder again",
+    )
     args = ap.parse_args(argv)
     if args.eval_seed in (args.seed, args.seed + 1):
         ap.error("--eval-seed must differ from the training and validation seeds")
@@ -224,28 +249,39 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rendered {len(train['texts'])} + {len(val['texts'])} crops in {gen_s:.0f} s", flush=True)
 
     tf.keras.utils.set_random_seed(args.seed)
+    keep = args.keep_corners
     if args.from_keras is not None:
-        corners = keras.models.load_model(args.from_keras / "corners.keras", compile=False)
+        corners = None if keep else keras.models.load_model(args.from_keras / "corners.keras", compile=False)
         crnn = keras.models.load_model(args.from_keras / "crnn.keras", compile=False)
         log = json.loads((args.from_keras / "history.json").read_text())
         corner_history, corner_s, crnn_history, crnn_s = (
             log[k] for k in ("corners", "corner_s", "crnn", "crnn_s")
         )
     else:
-        if args.init_from is not None:
+        if keep is not None:  # the shipped corner net stays: its sidecar keeps its own training record
+            corners, corner_history, corner_s = None, [], 0.0
+        elif args.init_from is not None:
             corners = keras.models.load_model(args.init_from / "corners.keras", compile=False)
             log = json.loads((args.init_from / "history.json").read_text())
             corner_history, corner_s = log["corners"], log["corner_s"]
         else:
             corners, corner_history, corner_s = train_corners(keras, tf, train, val, args)
-        if args.cache is not None:
+        if args.cache is not None and corners is not None:
             args.cache.mkdir(parents=True, exist_ok=True)
             corners.save(args.cache / "corners.keras")
         crnn, crnn_history, crnn_s = train_crnn(keras, tf, train, val, args)
         if args.init_from is not None:
             crnn_history = [*log["crnn"], *({**h, "fine_tune": True} for h in crnn_history)]
             crnn_s += log["crnn_s"]
+        elif args.init_tflite is not None:  # carry the exported run's record on
+            before = json.loads(args.init_tflite.with_name(args.init_tflite.name + ".json").read_text())
+            crnn_history = [
+                *before["train"]["history"],
+                *({**h, "fine_tune_more": True} for h in crnn_history),
+            ]
+            crnn_s += float(before["train"]["train_s"])
         if args.cache is not None:
+            args.cache.mkdir(parents=True, exist_ok=True)
             crnn.save(args.cache / "crnn.keras")
             log = {"corners": corner_history, "corner_s": corner_s, "crnn": crnn_history, "crnn_s": crnn_s}
             (args.cache / "history.json").write_text(json.dumps(log))
@@ -262,11 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         ("crnn", "int8"): export_crnn(
             crnn, "int8", crnn_calib, calibration_samples=len(pick), seed=args.seed
         ),
-        ("corners", "float32"): export_crnn(corners, "float32"),
-        ("corners", "int8"): export_crnn(
-            corners, "int8", corner_calib, calibration_samples=len(pick), seed=args.seed
-        ),
     }
+    if corners is not None:
+        artifacts[("corners", "float32")] = export_crnn(corners, "float32")
+        artifacts[("corners", "int8")] = export_crnn(
+            corners, "int8", corner_calib, calibration_samples=len(pick), seed=args.seed
+        )
 
     import ai_edge_litert
     import cv2
@@ -348,6 +385,13 @@ def main(argv: list[str] | None = None) -> int:
         write_atomic(path, artifact.content)
         write_atomic(path.with_name(path.name + ".json"), (json.dumps(meta, indent=2) + "\n").encode())
         sidecars[key] = meta
+    if keep is not None:  # ship the kept corner net again; only its pipeline figures below change
+        for precision in ("float32", "int8"):
+            name = names[("corners", precision)]
+            src, dst = keep / name, args.out / name
+            if src.resolve() != dst.resolve():
+                write_atomic(dst, src.read_bytes())
+            sidecars[("corners", precision)] = json.loads(src.with_name(name + ".json").read_text())
 
     # which rectifier fits better, on the validation crops (quad IoU with the true corners)
     from edgesmith.ocr_plate.litert_model import TfliteModel
