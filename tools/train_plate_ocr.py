@@ -195,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--more-seeds", default="", help="comma list of further training seeds, each as many crops again"
     )
+    ap.add_argument(
+        "--street-seeds",
+        default="",
+        help="comma list of further seeds of street photos only (--train-street each)",
+    )
     ap.add_argument("--eval-seed", type=int, default=2026, help="held-out seed, never used for training")
     ap.add_argument("--max-wrong-day", type=float, default=0.005, help="threshold rule on validation crops")
     ap.add_argument("--workers", type=int, default=2, help="processes rendering crops")
@@ -235,12 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     fonts = require_training_fonts()
     t0 = time.time()
     seeds = [args.seed, *(int(v) for v in args.more_seeds.split(",") if v.strip())]
-    if args.eval_seed in seeds or args.seed + 1 in seeds[1:]:
-        ap.error("--more-seeds must differ from the validation and held-out seeds")
+    street_seeds = [int(v) for v in args.street_seeds.split(",") if v.strip()]
+    if {args.eval_seed, args.seed + 1} & {*seeds[1:], *street_seeds} or args.eval_seed in seeds:
+        ap.error("--more-seeds and --street-seeds must differ from the validation and held-out seeds")
     sources = [("synth", args.train_synth), ("street", args.train_street)]
-    train = _merge(
-        [render(s, seed, n, args.workers, args.cache, "training") for seed in seeds for s, n in sources if n]
-    )
+    jobs = [(s, seed, n) for seed in seeds for s, n in sources if n]
+    jobs += [("street", seed, args.train_street) for seed in street_seeds if args.train_street]
+    train = _merge([render(s, seed, n, args.workers, args.cache, "training") for s, seed, n in jobs])
     vsources = [("synth", args.val_synth), ("street", args.val_street)]
     val = _merge(
         [render(s, args.seed + 1, n, args.workers, args.cache, "validation") for s, n in vsources if n]
@@ -319,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         "sources": "edgesmith.ocr_plate.plate_crops synth_crop + street_crops (plate_scenes)",
         "seed": args.seed,
         "seeds": seeds,
+        "street_seeds": street_seeds,
         "n": len(train["texts"]),
         "synth_draws": args.train_synth,
         "street_photos": args.train_street,
@@ -391,7 +398,9 @@ def main(argv: list[str] | None = None) -> int:
             src, dst = keep / name, args.out / name
             if src.resolve() != dst.resolve():
                 write_atomic(dst, src.read_bytes())
-            sidecars[("corners", precision)] = json.loads(src.with_name(name + ".json").read_text())
+            meta = json.loads(src.with_name(name + ".json").read_text())
+            write_atomic(dst.with_name(name + ".json"), (json.dumps(meta, indent=2) + "\n").encode())
+            sidecars[("corners", precision)] = meta
 
     # which rectifier fits better, on the validation crops (quad IoU with the true corners)
     from edgesmith.ocr_plate.litert_model import TfliteModel
