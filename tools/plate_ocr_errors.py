@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--precision", default="int8", choices=("int8", "float"))
     ap.add_argument("--weights", type=Path, default=WEIGHTS_DIR, help="folder with crnn_* and corners_*")
     ap.add_argument("--min-confidence", type=float, default=MIN_CHAR_CONFIDENCE)
+    ap.add_argument("--agreement", action="store_true", help="also sweep a two-read agreement rule")
     args = ap.parse_args(argv)
 
     crops, texts, quads = crop_set(args.n, args.seed, source=args.source, with_quads=True)
@@ -58,6 +59,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{way}: " + ", ".join(f"{k} {v:.1%}" for k, v in kinds.items()))
         pairs = char_confusions(readings, texts).most_common(12)
         print("  confusions (true→read): " + ", ".join(f"{a}→{b} {n}" for (a, b), n in pairs))
+    if args.agreement:  # would a second read of a slightly grown quad, required to agree, stop guesses?
+        from edgesmith.ocr_plate.evaluate import threshold_sweep
+
+        plain = CrnnReader(args.weights / SHIPPED[args.precision], rectifier=corners, min_confidence=0.0)
+        first = [plain.read_plate(rectify(c, f)) for c, f in zip(crops, fits, strict=True)]
+        grown = [f.mean(axis=0) + (f - f.mean(axis=0)) * 1.06 for f in fits]
+        second = [plain.read_plate(rectify(c, g)) for c, g in zip(crops, grown, strict=True)]
+        agreed = [a if a.text == b.text else plain.read_plate(np.zeros((8, 16, 3), np.uint8))
+                  for a, b in zip(first, second, strict=True)]  # fmt: skip
+        ts = np.round(np.arange(0.3, 0.99, 0.05), 2)
+        for label, rs in (("one read", first), ("two reads agree", agreed)):
+            print(f"\n{label}:")
+            for row in threshold_sweep(rs, texts, ts):
+                line = (
+                    "  t {threshold:.2f}: readable {readable:.3f} exact {exact:.3f} wrong day {wrong_day:.4f}"
+                )
+                print(line.format(**row))
     readings = ways["corner regressor"]
     exact = np.array(
         [r.readable and r.text == canonical_plate(t) for r, t in zip(readings, texts, strict=True)]

@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma list of further seeds of street photos only (--train-street each)",
     )
+    ap.add_argument("--street-repeat", type=int, default=1, help="each street crop this many times per epoch")
     ap.add_argument("--eval-seed", type=int, default=2026, help="held-out seed, never used for training")
     ap.add_argument("--max-wrong-day", type=float, default=0.005, help="threshold rule on validation crops")
     ap.add_argument("--workers", type=int, default=2, help="processes rendering crops")
@@ -246,7 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     sources = [("synth", args.train_synth), ("street", args.train_street)]
     jobs = [(s, seed, n) for seed in seeds for s, n in sources if n]
     jobs += [("street", seed, args.train_street) for seed in street_seeds if args.train_street]
-    train = _merge([render(s, seed, n, args.workers, args.cache, "training") for s, seed, n in jobs])
+    parts = [render(s, seed, n, args.workers, args.cache, "training") for s, seed, n in jobs]
+    # street crops are few (one photo is slow to draw) but the closer match to real photos: seen more often
+    train = _merge(
+        [
+            p
+            for p, (s, _, _) in zip(parts, jobs, strict=True)
+            for _ in range(args.street_repeat if s == "street" else 1)
+        ]
+    )
     vsources = [("synth", args.val_synth), ("street", args.val_street)]
     val = _merge(
         [render(s, args.seed + 1, n, args.workers, args.cache, "validation") for s, n in vsources if n]
@@ -326,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "seeds": seeds,
         "street_seeds": street_seeds,
+        "street_repeat": args.street_repeat,
         "n": len(train["texts"]),
         "synth_draws": args.train_synth,
         "street_photos": args.train_street,
