@@ -169,6 +169,11 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
                 {"epoch": epoch + 1, "loss": float((logs or {}).get("loss", 0.0)), "val_exact": acc}
             )
             print(f"crnn epoch {epoch + 1}: loss {history[-1]['loss']:.4f}  val exact {acc:.4f}", flush=True)
+            if args.cache is not None:  # a run stopped early can still be exported with --from-keras
+                args.cache.mkdir(parents=True, exist_ok=True)
+                infer.save(args.cache / "crnn.keras")
+                log = {"corners": [], "corner_s": 0.0, "crnn": history, "crnn_s": time.time() - t0}
+                (args.cache / "history.json").write_text(json.dumps(log))
 
     t0 = time.time()
     model.fit(ds, epochs=args.epochs, verbose=2, callbacks=[ValAccuracy()])
