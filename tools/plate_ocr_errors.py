@@ -34,15 +34,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=8, help="validation seed (training uses 7)")
     ap.add_argument("--source", default="street", choices=("street", "synth"))
     ap.add_argument("--precision", default="int8", choices=("int8", "float"))
-    ap.add_argument("--weights", type=Path, default=WEIGHTS_DIR, help="folder with crnn_* and corners_*")
+    ap.add_argument(
+        "--weights", type=Path, nargs="+", default=[WEIGHTS_DIR], help="folders with crnn_* and corners_*"
+    )
     ap.add_argument("--min-confidence", type=float, default=MIN_CHAR_CONFIDENCE)
     ap.add_argument("--agreement", action="store_true", help="also sweep a two-read agreement rule")
     args = ap.parse_args(argv)
 
     crops, texts, quads = crop_set(args.n, args.seed, source=args.source, with_quads=True)
-    corners = CornerRegressor(args.weights / CORNER_WEIGHTS[args.precision])
+    for folder in args.weights:
+        print(f"\n== {folder}")
+        report(folder, crops, texts, quads, args)
+    return 0
+
+
+def report(folder: Path, crops: list, texts: list[str], quads: list, args: argparse.Namespace) -> None:
+    """Print the failure kinds, confusions and (with ``--agreement``) threshold sweeps of one model folder."""
+    corners = CornerRegressor(folder / CORNER_WEIGHTS[args.precision])
     reader = CrnnReader(
-        args.weights / SHIPPED[args.precision], rectifier=corners, min_confidence=args.min_confidence
+        folder / SHIPPED[args.precision], rectifier=corners, min_confidence=args.min_confidence
     )
     fits = [corners.fit(c).quad for c in crops]
     norm = [np.array(c.shape[1::-1], np.float32) for c in crops]
@@ -62,13 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.agreement:  # would a second read of a slightly grown quad, required to agree, stop guesses?
         from edgesmith.ocr_plate.evaluate import threshold_sweep
 
-        plain = CrnnReader(args.weights / SHIPPED[args.precision], rectifier=corners, min_confidence=0.0)
+        plain = CrnnReader(folder / SHIPPED[args.precision], rectifier=corners, min_confidence=0.0)
         first = [plain.read_plate(rectify(c, f)) for c, f in zip(crops, fits, strict=True)]
         grown = [f.mean(axis=0) + (f - f.mean(axis=0)) * 1.06 for f in fits]
         second = [plain.read_plate(rectify(c, g)) for c, g in zip(crops, grown, strict=True)]
         agreed = [a if a.text == b.text else plain.read_plate(np.zeros((8, 16, 3), np.uint8))
                   for a, b in zip(first, second, strict=True)]  # fmt: skip
-        ts = np.round(np.arange(0.3, 0.99, 0.05), 2)
+        ts = [*np.round(np.arange(0.3, 0.9, 0.05), 2), 0.9, 0.92, 0.94, 0.96, 0.97, 0.98, 0.99]
         for label, rs in (("one read", first), ("two reads agree", agreed)):
             print(f"\n{label}:")
             for row in threshold_sweep(rs, texts, ts):
@@ -89,7 +99,6 @@ def main(argv: list[str] | None = None) -> int:
         sel = (widths >= lo) & (widths < hi)
         if sel.any():
             print(f"plate width [{lo:.0f}, {hi:.0f}) px: {sel.sum():4d} crops, exact {exact[sel].mean():.1%}")
-    return 0
 
 
 if __name__ == "__main__":

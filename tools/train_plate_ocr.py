@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--train-street", type=int, default=1500, help="street training photos (0-3 crops each)")
     ap.add_argument("--val-synth", type=int, default=300, help="synth validation crops")
     ap.add_argument("--val-street", type=int, default=300, help="street validation photos")
-    ap.add_argument("--sweep-n", type=int, default=300, help="validation crops for the confidence threshold")
+    ap.add_argument("--sweep-n", type=int, default=1000, help="validation crops for the confidence threshold")
     ap.add_argument("--eval-n", type=int, default=300, help="held-out street crops for the sidecar figures")
     ap.add_argument("--calib-n", type=int, default=300, help="int8 calibration crops (from training data)")
     ap.add_argument("--epochs", type=int, default=12, help="CRNN epochs")
