@@ -205,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma list of further seeds of street photos only (--train-street each)",
     )
+    ap.add_argument(
+        "--synth-seeds", default="", help="comma list of further synth-only seeds, each SEED or SEED:N crops"
+    )
     ap.add_argument("--street-repeat", type=int, default=1, help="each street crop this many times per epoch")
     ap.add_argument("--eval-seed", type=int, default=2026, help="held-out seed, never used for training")
     ap.add_argument("--max-wrong-day", type=float, default=0.005, help="threshold rule on validation crops")
@@ -247,11 +250,20 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     seeds = [args.seed, *(int(v) for v in args.more_seeds.split(",") if v.strip())]
     street_seeds = [int(v) for v in args.street_seeds.split(",") if v.strip()]
-    if {args.eval_seed, args.seed + 1} & {*seeds[1:], *street_seeds} or args.eval_seed in seeds:
-        ap.error("--more-seeds and --street-seeds must differ from the validation and held-out seeds")
+    synth_seeds = [
+        (int(v.split(":")[0]), int(v.split(":")[1]) if ":" in v else args.train_synth)
+        for v in args.synth_seeds.split(",")
+        if v.strip()
+    ]
+    extra = {*seeds[1:], *street_seeds, *(seed for seed, _ in synth_seeds)}
+    if {args.eval_seed, args.seed + 1} & extra or args.eval_seed in seeds:
+        ap.error(
+            "--more-seeds, --street-seeds and --synth-seeds must differ from the validation and eval seeds"
+        )
     sources = [("synth", args.train_synth), ("street", args.train_street)]
     jobs = [(s, seed, n) for seed in seeds for s, n in sources if n]
     jobs += [("street", seed, args.train_street) for seed in street_seeds if args.train_street]
+    jobs += [("synth", seed, n) for seed, n in synth_seeds if n]
     parts = [render(s, seed, n, args.workers, args.cache, "training") for s, seed, n in jobs]
     # street crops are few (one photo is slow to draw) but the closer match to real photos: seen more often
     train = _merge(
@@ -340,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "seeds": seeds,
         "street_seeds": street_seeds,
+        "synth_seeds": synth_seeds,
         "street_repeat": args.street_repeat,
         "n": len(train["texts"]),
         "synth_draws": args.train_synth,
