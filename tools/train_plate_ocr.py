@@ -62,9 +62,10 @@ def _merge(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _augment_fn(tf, strokes: bool = False):
+def _augment_fn(tf, strokes: bool = False, blur: bool = False):
     """Contrast/brightness jitter; with ``strokes`` also thicker/thinner strokes and wider/narrower glyphs
-    (batch-level: grey morphology and a horizontal rescale), so unseen faces look less new."""
+    (batch-level: grey morphology and a horizontal rescale), so unseen faces look less new; with ``blur``
+    a third of the batches are shrunk to 40-80 % and blown up again: the few pixels of a small plate."""
 
     def augment(x, y):
         x = tf.cast(x, tf.float32)[..., None] / 255.0
@@ -80,6 +81,11 @@ def _augment_fn(tf, strokes: bool = False):
             nw = tf.cast(tf.round(w * scale), tf.int32)
             x = tf.image.resize(x, (h, nw))
             x = tf.image.resize_with_crop_or_pad(x, h, w)
+        if blur:
+            h, w = x.shape[1], x.shape[2]
+            f = tf.random.uniform((), 0.4, 0.8)
+            small = tf.image.resize(x, (tf.cast(h * f, tf.int32), tf.cast(w * f, tf.int32)), antialias=True)
+            x = tf.where(tf.random.uniform(()) < 0.33, tf.image.resize(small, (h, w)), x)
         return tf.clip_by_value(x, 0.0, 1.0), y
 
     return augment
@@ -133,6 +139,10 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
     if args.init_from is not None:  # fine-tune a saved run: its softmax model, minus the softmax
         saved = keras.models.load_model(args.init_from / "crnn.keras", compile=False)
         model = keras.Model(saved.input, saved.get_layer("logits").output)
+    elif args.init_tflite is not None:  # fine-tune a shipped float export (no Keras file kept)
+        from edgesmith.ocr_plate.crnn_model import crnn_from_tflite
+
+        model = crnn_from_tflite(args.init_tflite)
     else:
         model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
     steps = args.epochs * int(np.ceil(len(y) / args.batch_size))
@@ -142,7 +152,9 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
         tf.data.Dataset.from_tensor_slices((train["crnn_x"], y))
         .shuffle(len(y), seed=args.seed, reshuffle_each_iteration=True)
         .batch(args.batch_size, drop_remainder=True)
-        .map(_augment_fn(tf, strokes=args.stroke_aug), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(
+            _augment_fn(tf, strokes=args.stroke_aug, blur=args.blur_aug), num_parallel_calls=tf.data.AUTOTUNE
+        )
         .prefetch(tf.data.AUTOTUNE)
     )
     infer = with_softmax(model)
@@ -157,6 +169,11 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
                 {"epoch": epoch + 1, "loss": float((logs or {}).get("loss", 0.0)), "val_exact": acc}
             )
             print(f"crnn epoch {epoch + 1}: loss {history[-1]['loss']:.4f}  val exact {acc:.4f}", flush=True)
+            if args.cache is not None:  # a run stopped early can still be exported with --from-keras
+                args.cache.mkdir(parents=True, exist_ok=True)
+                infer.save(args.cache / "crnn.keras")
+                log = {"corners": [], "corner_s": 0.0, "crnn": history, "crnn_s": time.time() - t0}
+                (args.cache / "history.json").write_text(json.dumps(log))
 
     t0 = time.time()
     model.fit(ds, epochs=args.epochs, verbose=2, callbacks=[ValAccuracy()])
@@ -170,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--train-street", type=int, default=1500, help="street training photos (0-3 crops each)")
     ap.add_argument("--val-synth", type=int, default=300, help="synth validation crops")
     ap.add_argument("--val-street", type=int, default=300, help="street validation photos")
-    ap.add_argument("--sweep-n", type=int, default=300, help="validation crops for the confidence threshold")
+    ap.add_argument("--sweep-n", type=int, default=1000, help="validation crops for the confidence threshold")
     ap.add_argument("--eval-n", type=int, default=300, help="held-out street crops for the sidecar figures")
     ap.add_argument("--calib-n", type=int, default=300, help="int8 calibration crops (from training data)")
     ap.add_argument("--epochs", type=int, default=12, help="CRNN epochs")
@@ -183,6 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--more-seeds", default="", help="comma list of further training seeds, each as many crops again"
     )
+    ap.add_argument(
+        "--street-seeds",
+        default="",
+        help="comma list of further seeds of street photos only (--train-street each)",
+    )
+    ap.add_argument(
+        "--synth-seeds", default="", help="comma list of further synth-only seeds, each SEED or SEED:N crops"
+    )
+    ap.add_argument("--street-repeat", type=int, default=1, help="each street crop this many times per epoch")
     ap.add_argument("--eval-seed", type=int, default=2026, help="held-out seed, never used for training")
     ap.add_argument("--max-wrong-day", type=float, default=0.005, help="threshold rule on validation crops")
     ap.add_argument("--workers", type=int, default=2, help="processes rendering crops")
@@ -200,6 +226,19 @@ def main(argv: list[str] | None = None) -> int:
         help="fine-tune the CRNN a run saved here, keep its corner net",
     )
     ap.add_argument("--stroke-aug", action="store_true", help="also vary stroke width and glyph width")
+    ap.add_argument("--blur-aug", action="store_true", help="also shrink and regrow a third of the batches")
+    ap.add_argument(
+        "--init-tflite",
+        type=Path,
+        default=None,
+        help="fine-tune the CRNN from this float32 .tflite (e.g. the shipped crnn_float.tflite)",
+    )
+    ap.add_argument(
+        "--keep-corners",
+        type=Path,
+        default=None,
+        help="do not train the corner net: ship the corners_*.tflite (and sidecars) of this folder again",
+    )
     args = ap.parse_args(argv)
     if args.eval_seed in (args.seed, args.seed + 1):
         ap.error("--eval-seed must differ from the training and validation seeds")
@@ -210,11 +249,29 @@ def main(argv: list[str] | None = None) -> int:
     fonts = require_training_fonts()
     t0 = time.time()
     seeds = [args.seed, *(int(v) for v in args.more_seeds.split(",") if v.strip())]
-    if args.eval_seed in seeds or args.seed + 1 in seeds[1:]:
-        ap.error("--more-seeds must differ from the validation and held-out seeds")
+    street_seeds = [int(v) for v in args.street_seeds.split(",") if v.strip()]
+    synth_seeds = [
+        (int(v.split(":")[0]), int(v.split(":")[1]) if ":" in v else args.train_synth)
+        for v in args.synth_seeds.split(",")
+        if v.strip()
+    ]
+    extra = {*seeds[1:], *street_seeds, *(seed for seed, _ in synth_seeds)}
+    if {args.eval_seed, args.seed + 1} & extra or args.eval_seed in seeds:
+        ap.error(
+            "--more-seeds, --street-seeds and --synth-seeds must differ from the validation and eval seeds"
+        )
     sources = [("synth", args.train_synth), ("street", args.train_street)]
+    jobs = [(s, seed, n) for seed in seeds for s, n in sources if n]
+    jobs += [("street", seed, args.train_street) for seed in street_seeds if args.train_street]
+    jobs += [("synth", seed, n) for seed, n in synth_seeds if n]
+    parts = [render(s, seed, n, args.workers, args.cache, "training") for s, seed, n in jobs]
+    # street crops are few (one photo is slow to draw) but the closer match to real photos: seen more often
     train = _merge(
-        [render(s, seed, n, args.workers, args.cache, "training") for seed in seeds for s, n in sources if n]
+        [
+            p
+            for p, (s, _, _) in zip(parts, jobs, strict=True)
+            for _ in range(args.street_repeat if s == "street" else 1)
+        ]
     )
     vsources = [("synth", args.val_synth), ("street", args.val_street)]
     val = _merge(
@@ -224,28 +281,39 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rendered {len(train['texts'])} + {len(val['texts'])} crops in {gen_s:.0f} s", flush=True)
 
     tf.keras.utils.set_random_seed(args.seed)
+    keep = args.keep_corners
     if args.from_keras is not None:
-        corners = keras.models.load_model(args.from_keras / "corners.keras", compile=False)
+        corners = None if keep else keras.models.load_model(args.from_keras / "corners.keras", compile=False)
         crnn = keras.models.load_model(args.from_keras / "crnn.keras", compile=False)
         log = json.loads((args.from_keras / "history.json").read_text())
         corner_history, corner_s, crnn_history, crnn_s = (
             log[k] for k in ("corners", "corner_s", "crnn", "crnn_s")
         )
     else:
-        if args.init_from is not None:
+        if keep is not None:  # the shipped corner net stays: its sidecar keeps its own training record
+            corners, corner_history, corner_s = None, [], 0.0
+        elif args.init_from is not None:
             corners = keras.models.load_model(args.init_from / "corners.keras", compile=False)
             log = json.loads((args.init_from / "history.json").read_text())
             corner_history, corner_s = log["corners"], log["corner_s"]
         else:
             corners, corner_history, corner_s = train_corners(keras, tf, train, val, args)
-        if args.cache is not None:
+        if args.cache is not None and corners is not None:
             args.cache.mkdir(parents=True, exist_ok=True)
             corners.save(args.cache / "corners.keras")
         crnn, crnn_history, crnn_s = train_crnn(keras, tf, train, val, args)
         if args.init_from is not None:
             crnn_history = [*log["crnn"], *({**h, "fine_tune": True} for h in crnn_history)]
             crnn_s += log["crnn_s"]
+        elif args.init_tflite is not None:  # carry the exported run's record on
+            before = json.loads(args.init_tflite.with_name(args.init_tflite.name + ".json").read_text())
+            crnn_history = [
+                *before["train"]["history"],
+                *({**h, "fine_tune_more": True} for h in crnn_history),
+            ]
+            crnn_s += float(before["train"]["train_s"])
         if args.cache is not None:
+            args.cache.mkdir(parents=True, exist_ok=True)
             crnn.save(args.cache / "crnn.keras")
             log = {"corners": corner_history, "corner_s": corner_s, "crnn": crnn_history, "crnn_s": crnn_s}
             (args.cache / "history.json").write_text(json.dumps(log))
@@ -262,11 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         ("crnn", "int8"): export_crnn(
             crnn, "int8", crnn_calib, calibration_samples=len(pick), seed=args.seed
         ),
-        ("corners", "float32"): export_crnn(corners, "float32"),
-        ("corners", "int8"): export_crnn(
-            corners, "int8", corner_calib, calibration_samples=len(pick), seed=args.seed
-        ),
     }
+    if corners is not None:
+        artifacts[("corners", "float32")] = export_crnn(corners, "float32")
+        artifacts[("corners", "int8")] = export_crnn(
+            corners, "int8", corner_calib, calibration_samples=len(pick), seed=args.seed
+        )
 
     import ai_edge_litert
     import cv2
@@ -282,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         "sources": "edgesmith.ocr_plate.plate_crops synth_crop + street_crops (plate_scenes)",
         "seed": args.seed,
         "seeds": seeds,
+        "street_seeds": street_seeds,
+        "synth_seeds": synth_seeds,
+        "street_repeat": args.street_repeat,
         "n": len(train["texts"]),
         "synth_draws": args.train_synth,
         "street_photos": args.train_street,
@@ -348,6 +420,15 @@ def main(argv: list[str] | None = None) -> int:
         write_atomic(path, artifact.content)
         write_atomic(path.with_name(path.name + ".json"), (json.dumps(meta, indent=2) + "\n").encode())
         sidecars[key] = meta
+    if keep is not None:  # ship the kept corner net again; only its pipeline figures below change
+        for precision in ("float32", "int8"):
+            name = names[("corners", precision)]
+            src, dst = keep / name, args.out / name
+            if src.resolve() != dst.resolve():
+                write_atomic(dst, src.read_bytes())
+            meta = json.loads(src.with_name(name + ".json").read_text())
+            write_atomic(dst.with_name(name + ".json"), (json.dumps(meta, indent=2) + "\n").encode())
+            sidecars[("corners", precision)] = meta
 
     # which rectifier fits better, on the validation crops (quad IoU with the true corners)
     from edgesmith.ocr_plate.litert_model import TfliteModel

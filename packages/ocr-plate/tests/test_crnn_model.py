@@ -60,3 +60,27 @@ def test_int8_export_needs_calibration(tiny_model):
         export_crnn(tiny_model, "int8")
     with pytest.raises(ValueError, match="precision"):
         export_crnn(tiny_model, "float16")
+
+
+def test_float_export_rebuilds_into_the_same_keras_model(tiny_model, tmp_path):
+    """crnn_from_tflite recovers a trainable model equal to the exported one (BatchNorms folded or not)."""
+    from edgesmith.ocr_plate.crnn_export import export_crnn
+    from edgesmith.ocr_plate.crnn_model import crnn_from_tflite, with_softmax
+    from edgesmith.ocr_plate.litert_model import TfliteModel
+
+    rng = np.random.default_rng(2)
+    for layer in tiny_model.layers:  # non-trivial statistics, so a wrong fold would show
+        if isinstance(layer, tf_runtime.keras.layers.BatchNormalization):
+            c = layer.gamma.shape[0]
+            layer.set_weights([rng.uniform(0.5, 2, c), rng.normal(0, 0.3, c), rng.normal(0, 0.3, c),
+                               rng.uniform(0.5, 2, c)])  # fmt: skip
+    path = tmp_path / "tiny_float.tflite"
+    path.write_bytes(export_crnn(with_softmax(tiny_model), "float32").content)
+    rebuilt = crnn_from_tflite(path, filters=(4, 4, 8, 8), width_context=8)
+    x = rng.random((2, 32, 128, 1), dtype=np.float32)
+    want = with_softmax(tiny_model).predict(x, verbose=0)
+    assert np.allclose(with_softmax(rebuilt).predict(x, verbose=0), want, atol=1e-4)
+    assert np.allclose(TfliteModel(path).run(x[0]), want[0], atol=1e-4)
+    assert not any(
+        lay.trainable for lay in rebuilt.layers if isinstance(lay, tf_runtime.keras.layers.BatchNormalization)
+    )

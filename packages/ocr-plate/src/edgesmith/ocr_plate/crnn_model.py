@@ -61,6 +61,70 @@ def with_softmax(logits_model: keras.Model) -> keras.Model:
     return keras.Model(logits_model.input, probs, name="plate_crnn_probs")
 
 
+def crnn_from_tflite(path, **build_kwargs) -> keras.Model:
+    """The logits model rebuilt from a float32 TFLite export of :func:`with_softmax` (``build_kwargs`` as
+    it was built), so a shipped reader can be fine-tuned without its Keras file.
+
+    The converter folds most BatchNorms into their conv (kernel × scale, bias) and keeps the others as a
+    MUL + ADD after it; either way each BatchNorm here gets identity statistics, the affine as gamma /
+    beta, and is frozen (inference mode) so fine-tuning does not re-estimate statistics it never had.
+    """
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter
+
+    it = Interpreter(str(path))
+    it.allocate_tensors()
+    names = {d["index"]: d["name"] for d in it.get_tensor_details()}
+    ops = it._get_ops_details()  # the op graph: the only place that says which bias belongs to which conv
+    consumers: dict[int, list[dict]] = {}
+    for op in ops:
+        for i in op["inputs"]:
+            consumers.setdefault(int(i), []).append(op)
+
+    def after(tensor: int, kind: str) -> dict | None:
+        found = [o for o in consumers.get(tensor, []) if o["op_name"] == kind]
+        return found[0] if found else None
+
+    outputs = it.get_output_details()[0]["shape"]
+    model = build_crnn(int(outputs[-1]), int(it.get_input_details()[0]["shape"][1]),
+                       int(it.get_input_details()[0]["shape"][2]), **build_kwargs)  # fmt: skip
+    done = set()
+    for op in ops:
+        if op["op_name"] != "CONV_2D":
+            continue
+        _, w_idx, b_idx = (int(v) for v in op["inputs"])
+        layer = names[w_idx].split("/")[-2]  # ".../c1_conv/Conv2D" or ".../classes/Conv2D"
+        kernel = np.transpose(it.get_tensor(w_idx), (1, 2, 3, 0))  # OHWI → HWIO
+        bias = it.get_tensor(b_idx) if b_idx >= 0 else np.zeros(kernel.shape[-1], np.float32)
+        if layer == "classes":
+            model.get_layer(layer).set_weights([kernel, bias])
+            done.add(layer)
+            continue
+        scale, shift = np.ones_like(bias), bias
+        out = int(op["outputs"][0])
+        b2s = after(out, "BATCH_TO_SPACE_ND")  # dilated convs are split around space-to-batch
+        if b2s is not None:
+            out = int(b2s["outputs"][0])
+        mul = after(out, "MUL")
+        if mul is not None:  # BatchNorm kept unfolded: x·s + t
+            s_idx = next(int(i) for i in mul["inputs"] if int(i) != out)
+            add = after(int(mul["outputs"][0]), "ADD")
+            t_idx = next(int(i) for i in add["inputs"] if int(i) != int(mul["outputs"][0]))
+            scale = it.get_tensor(s_idx)
+            shift = bias * scale + it.get_tensor(t_idx)
+        base = layer.removesuffix("_conv")
+        model.get_layer(layer).set_weights([kernel])
+        bn = model.get_layer(f"{base}_bn")
+        var = np.full_like(bias, 1.0 - bn.epsilon)  # (x - 0) / sqrt(var + eps) = x
+        bn.set_weights([scale, shift, np.zeros_like(bias), var])
+        bn.trainable = False
+        done.add(layer)
+    expected = {lay.name for lay in model.layers if isinstance(lay, keras.layers.Conv2D)}
+    if done != expected:
+        raise ValueError(f"{path}: no weights for {sorted(expected - done)}; not a build_crnn export")
+    return model
+
+
 def ctc_loss(labels: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
     """Mean CTC loss; ``labels`` are blank(0)-padded class ids, so their length is their non-zero count."""
     labels = tf.cast(labels, tf.int32)
@@ -77,4 +141,4 @@ def ctc_loss(labels: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(loss)
 
 
-__all__ = ["build_crnn", "ctc_loss", "with_softmax"]
+__all__ = ["build_crnn", "crnn_from_tflite", "ctc_loss", "with_softmax"]
