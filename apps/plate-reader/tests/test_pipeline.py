@@ -34,6 +34,16 @@ def test_judge_refuses_partial_reading() -> None:
     assert status == "unreadable" and "666" in reason
 
 
+def test_judge_applies_the_package_rule_to_a_reader_that_does_not_judge() -> None:
+    from types import SimpleNamespace
+
+    sure = SimpleNamespace(text="BTR-376", char_confidences=(0.9,) * 7, valid=True)
+    unsure = SimpleNamespace(text="BTR-376", char_confidences=(0.9,) * 6 + (0.2,), valid=True)
+    assert judge(sure) == ("ok", None)
+    status, reason = judge(unsure)
+    assert status == "unreadable" and "1 of 7 characters below confidence" in reason
+
+
 class _Boxes:
     """A detector stand-in that reports fixed boxes (an inverted one and a degenerate one among them)."""
 

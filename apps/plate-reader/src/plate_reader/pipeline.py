@@ -9,7 +9,6 @@ marks unreadable keeps its partial text and reason but gets no restriction day.
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -147,28 +146,20 @@ def loose_crop(photo: np.ndarray, box: tuple[int, int, int, int], margin: float)
     return np.ascontiguousarray(photo[b:d, a:c])
 
 
-FULL_PLATE = re.compile(r"[A-Z]{3}-\d{3}|\d{5,6}")
-"""A full Costa Rican plate: three letters and three digits, or the five- or six-digit numeric format."""
-FALLBACK_MIN_CONFIDENCE = 0.5
-"""Weakest-character confidence a reading needs when its reader does not judge readability itself."""
-
-
 def judge(reading: Any) -> tuple[str, str | None]:
-    """``(status, reason)`` of a reading: the reader's own ``readable``/``reason`` when it has them, else a
-    full plate format with every character at least :data:`FALLBACK_MIN_CONFIDENCE` sure."""
-    if not reading.text:
-        return "unreadable", getattr(reading, "reason", None) or "no characters read"
+    """``(status, reason)`` of a reading: the reader's own ``readable``/``reason`` when it has them, else
+    edgesmith.ocr_plate's rule: a full plate format, every character at least ``MIN_CHAR_CONFIDENCE``."""
+    from edgesmith.ocr_plate import MIN_CHAR_CONFIDENCE, unreadable_reason
+
     readable = getattr(reading, "readable", None)
-    if readable is not None:
+    if readable is not None and reading.text:
         reason = getattr(reading, "reason", None)
         return ("ok", None) if readable else ("unreadable", reason or "not a full plate format")
-    if not reading.valid or not FULL_PLATE.fullmatch(reading.text):
-        return "unreadable", f"{reading.text!r} is not a full plate format"
-    low = sum(c < FALLBACK_MIN_CONFIDENCE for c in reading.char_confidences)
-    if low:
-        n = len(reading.char_confidences)
-        return "unreadable", f"{low} of {n} characters below confidence {FALLBACK_MIN_CONFIDENCE:.2f}"
-    return "ok", None
+    confs = tuple(getattr(reading, "char_confidences", ()))
+    reason = unreadable_reason(reading.text, confs, MIN_CHAR_CONFIDENCE)
+    if not reading.text and getattr(reading, "reason", None):
+        reason = reading.reason
+    return ("ok", None) if reason is None else ("unreadable", reason)
 
 
 class PlatePipeline:

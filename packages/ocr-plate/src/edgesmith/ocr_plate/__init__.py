@@ -21,6 +21,7 @@ from edgesmith.ocr_plate.reading import (
     PlateReading,
     ReaderUnavailable,
     full_plate_format,
+    unreadable_reason,
 )
 from edgesmith.ocr_plate.rectify import (
     CROP_MARGIN,
@@ -59,6 +60,7 @@ __all__ = [
     "rectify",
     "restriction_day",
     "threshold",
+    "unreadable_reason",
     "upscale",
     "validate_plate",
 ]
