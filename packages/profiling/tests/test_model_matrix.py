@@ -89,10 +89,16 @@ def test_keras_model_to_decision_then_cached(artifacts, labelled, tmp_path) -> N
     sidecar = json.loads(next(out.glob("artifacts/*tflite-int8.tflite.json")).read_text())
     assert sidecar["calibration"]["spec"] == str(labelled) and sidecar["calibration"]["samples"] == 8
     assert sidecar["calibration"]["preprocess"] == first.calibration["preprocess"]
+    assert all(r.extra["build_s"] > 0 for r in first.result.rows[1:])  # each conversion's wall time
     paths = first.write(out)
     assert {p.name for p in paths} >= {"matrix.md", "matrix.csv", "matrix.json"}
+    assert (
+        "| tflite-int8 | " + f"{rows['tflite-int8'].extra['build_s']:.1f} s |"
+        in (out / "matrix.md").read_text()
+    )
     again = profile_model(artifacts["keras"], str(labelled), max_loss=100.0, **kw)
     assert all(r.extra.get("cached") for r in again.result.rows[1:])  # nothing rebuilt
+    assert "| tflite-int8 | cache |" in again.to_markdown()
 
 
 def test_dynamic_onnx_with_input_shape_and_unlabeled_agreement(dynamic_onnx, tmp_path) -> None:

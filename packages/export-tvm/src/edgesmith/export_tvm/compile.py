@@ -97,7 +97,7 @@ def compile_model(
     source: str | os.PathLike[str],
     output: str | os.PathLike[str],
     *,
-    target: str = "llvm",
+    target: str = "native",
     opt_level: int = 3,
     batch: int = 1,
     tuning_log: str | os.PathLike[str] | None = None,

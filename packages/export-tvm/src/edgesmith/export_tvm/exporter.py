@@ -33,8 +33,9 @@ class TVMExporter:
         calibration: Calibration | None = None,
         **options: Any,
     ) -> Artifact:
-        """Options go to ``compile_model``: ``target`` (default llvm), ``opt_level``, ``batch``,
-        ``tuning_log``, ``cc``."""
+        """Options go to ``compile_model``: ``target`` (default ``native``: this CPU's vector units, as the
+        ``edgesmith-tvm`` commands; plain ``llvm`` leaves AVX unused and runs several times slower),
+        ``opt_level``, ``batch``, ``tuning_log``, ``cc``."""
         from edgesmith.export_tvm.compile import compile_model
 
         fp16_weights = source.precision == "fp16" and precision == "fp32"  # dequantized, computed in fp32

@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import shlex
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,7 @@ class BuildContext:
     source_precision: str | None = None
     cache: _Cache = dataclasses.field(init=False)
     built: dict[str, tuple[Path, bool]] = dataclasses.field(default_factory=dict)
+    build_s: dict[str, float] = dataclasses.field(default_factory=dict)  # conversion wall time, this run
 
     def __post_init__(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -256,6 +258,7 @@ def build_variant(
         spec=info["spec"], hash=info["hash"], preprocess=info["preprocess"], samples=info["samples"]
     )
     dest = ctx.folder / f"{ctx.source.stem}-{plan.name}{_suffix(plan.family)}"
+    started = time.perf_counter()
     with ctx.progress.task(f"converting {plan.name}", None):
         artifact = export(
             _source_artifact(source, ctx),
@@ -266,6 +269,7 @@ def build_variant(
             **_plan_options(ctx, plan),
         )
     path = Path(artifact.path)
+    ctx.build_s[plan.name] = round(time.perf_counter() - started, 2)
     ctx.cache.put(plan.name, key, path)
     ctx.built[plan.name] = (path, False)
     return ctx.built[plan.name]
@@ -361,8 +365,8 @@ class ModelMatrix:
             at = f" at batch {self.result.batch_size}" if self.result.multi_batch else ""
             head.append(f"Pareto front (latency{at} vs {self.result.metric_key}): {', '.join(d.pareto)}.")
         head += [f"- warning: {w}" for w in d.warnings]
-        commands = ["", "| variant | command that reproduces the row |", "|---|---|"]
-        commands += [f"| {r.variant} | `{r.command}` |" for r in self.result.at_batch().rows]
+        commands = ["", "| variant | built in | command that reproduces the row |", "|---|---:|---|"]
+        commands += [f"| {r.variant} | {_built_in(r)} | `{r.command}` |" for r in self.result.at_batch().rows]
         return "\n".join(head) + "\n\n" + self.result.to_markdown() + "\n".join(commands) + "\n"
 
     def write(self, folder: Path) -> list[Path]:
@@ -384,6 +388,15 @@ class ModelMatrix:
             if png is not None:
                 paths.append(png)
         return paths
+
+
+def _built_in(row: MatrixRow) -> str:
+    """How the row's artifact was had: seconds of conversion this run, the cache, or nothing to build."""
+    extra = row.extra or {}
+    if extra.get("cached"):
+        return "cache"
+    seconds = extra.get("build_s")
+    return f"{seconds:.1f} s" if seconds is not None else ""
 
 
 def _auto_metric(data: Data) -> str | None:
@@ -641,7 +654,7 @@ def _variant_rows(
         )
         measured = measure_rows(variant, *measure)
     for r in measured:
-        r.extra = {**r.extra, "cached": cached, "via": plan.via}
+        r.extra = {**r.extra, "cached": cached, "via": plan.via, "build_s": ctx.build_s.get(plan.name)}
     return measured
 
 
