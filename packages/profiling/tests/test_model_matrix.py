@@ -41,6 +41,14 @@ def test_plan_reaches_each_family_through_another_or_says_why_not() -> None:
         plan_variants("keras", FOUND, ["tflite-int4"])
 
 
+def test_a_variant_built_on_request_is_a_row_saying_how_to_ask_for_it() -> None:
+    found = dict(FOUND, tvm=SimpleNamespace(**vars(FOUND["tvm"]), on_request={"int8": "slow; name it"}))
+    plans = {p.name: p for p in plan_variants("keras", found)}
+    assert (plans["tvm-int8"].why_not, plans["tvm-fp32"].why_not) == ("on request: slow; name it", None)
+    named = {p.name: p for p in plan_variants("keras", found, ["tvm-int8"])}
+    assert (named["tvm-int8"].why_not, named["tvm-int8"].via) == (None, "tflite-int8")
+
+
 def test_guarded_int8_is_planned_when_named_or_when_a_loss_budget_is_given() -> None:
     found = {"tflite": SimpleNamespace(**vars(FOUND["tflite"]), opt_in=("int8-guarded",))}
     found["tflite"].precisions = ("fp32", "int8", "int8-guarded")

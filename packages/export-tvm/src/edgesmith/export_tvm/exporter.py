@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from edgesmith.profiling.artifacts import Artifact, load_sidecar
 from edgesmith.profiling.exporters import Calibration, ExporterError
@@ -18,6 +18,11 @@ class TVMExporter:
     name = "tvm"
     sources = ("onnx", "tflite")
     precisions = ("fp32", "int8")
+    # The own-model matrix builds these only when --variants names them, and says why in their row.
+    on_request: ClassVar[dict[str, str]] = {
+        "int8": "TVM runs a TFLite int8 model in float between its quantize/dequantize ops (slower than "
+        "tvm-fp32, and MobileNetV2's compile takes minutes); name tvm-int8 in --variants to build it",
+    }
 
     def unavailable(self) -> str | None:
         if importlib.util.find_spec("tvm") is None:  # found, not imported: that takes seconds

@@ -132,7 +132,10 @@ def plan_variants(
                 continue  # a costly variant (tflite-int8-guarded searches) runs only when named
             plan = PlannedVariant(name, family, precision)
             why = exp.unavailable()
-            if why:
+            on_request = getattr(exp, "on_request", {}).get(precision)
+            if on_request and name not in wanted_set:
+                plan.why_not = f"on request: {on_request}"  # a row that says how to get it
+            elif why:
                 plan.why_not = why
             elif normalizer and family != normalizer and normalizer in exp.sources:
                 plan.via = f"{normalizer}-fp32"
