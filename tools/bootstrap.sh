@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian/Ubuntu machine lacks for edgesmith: uv (from PyPI), Tesseract OCR and the plate
-# fonts (apt). Idempotent: does nothing when all are present. Everything else (Python packages) is uv's job.
+# Installs what a fresh Debian/Ubuntu machine lacks for edgesmith: uv (from PyPI), Tesseract OCR, the plate
+# fonts and the aarch64 cross compiler (apt). Idempotent: does nothing when all are present.
 set -euo pipefail
 
 if ! command -v uv >/dev/null 2>&1; then
@@ -36,4 +36,14 @@ if [ -n "$missing_fonts" ] && command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing_fonts >/dev/null
+fi
+
+# The aarch64 cross compiler: TVM's rpi4/rpi5/jetson presets build aarch64 libraries on this machine, and the
+# tests check them as aarch64 ELF shared objects (running them needs the board).
+if ! command -v aarch64-linux-gnu-g++ >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "bootstrap: installing g++-aarch64-linux-gnu with apt-get" >&2
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends g++-aarch64-linux-gnu >/dev/null
 fi
