@@ -7,6 +7,7 @@ TVM-from-ONNX rows: the converted graph is what those backends read.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,16 @@ from edgesmith.export_trt.onnx_export import (
     ort_outputs,
 )
 from edgesmith.profiling.artifacts import atomic_path, file_hash, write_sidecar
+from edgesmith.profiling.native_logs import quiet_native_stderr
 
 
 def _interpreter(path: Path) -> Any:
     """TensorFlow's own TFLite interpreter: TensorFlow is here already, so no second runtime is installed."""
-    import warnings
-
     from edgesmith.datasets.tf_runtime import tf
 
-    with warnings.catch_warnings():  # its deprecation notice names a package this one does not need
+    # its deprecation notice names a package this one does not need; loading its library re-prints
+    # TensorFlow's start-up lines
+    with warnings.catch_warnings(), quiet_native_stderr():
         warnings.simplefilter("ignore", UserWarning)
         interp = tf.lite.Interpreter(model_path=str(path))
     interp.allocate_tensors()
@@ -81,15 +83,18 @@ def tflite_to_onnx(
     With ``verify``, ONNX Runtime and the TFLite interpreter run the same inputs (``samples`` when they fit,
     else two seeded random ones) and ``max_abs_error_vs_tflite`` records the largest difference.
     """
-    import onnx
-    import tf2onnx
+    from edgesmith.datasets.tf_runtime import versions as tf_versions  # TensorFlow first, quietly
 
-    from edgesmith.datasets.tf_runtime import versions as tf_versions  # TensorFlow starts quietly first
+    with quiet_native_stderr():  # tf2onnx loads more of TensorFlow's libraries, which log at start-up
+        import onnx
+        import tf2onnx
 
     src = Path(model)
     interp = _interpreter(src)
     try:
-        proto, _ = tf2onnx.convert.from_tflite(str(src), opset=opset)
+        with warnings.catch_warnings(), quiet_native_stderr():  # it runs the same interpreter
+            warnings.simplefilter("ignore", UserWarning)
+            proto, _ = tf2onnx.convert.from_tflite(str(src), opset=opset)
     except Exception as exc:
         raise ExportError(
             f"tf2onnx could not convert {src.name} ({_first_line(exc)}); try another opset "
