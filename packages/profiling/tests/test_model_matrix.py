@@ -41,6 +41,15 @@ def test_plan_reaches_each_family_through_another_or_says_why_not() -> None:
         plan_variants("keras", FOUND, ["tflite-int4"])
 
 
+def test_a_named_family_whose_package_is_absent_is_a_row_saying_what_to_install() -> None:
+    found = {k: v for k, v in FOUND.items() if k != "tvm"}
+    plans = {p.name: p for p in plan_variants("keras", found, ["tflite-fp32", "tvm-fp32", "tensorrt"])}
+    assert plans["tvm-fp32"].why_not == "no tvm exporter is installed here: pip install edgesmith-export-tvm"
+    assert plans["tflite-fp32"].why_not is None and "NVIDIA GPU" in plans["tensorrt-fp16"].why_not
+    with pytest.raises(MatrixError, match="unknown variant 'tvmm-fp32'"):
+        plan_variants("keras", found, ["tvmm-fp32"])
+
+
 def test_a_variant_built_on_request_is_a_row_saying_how_to_ask_for_it() -> None:
     found = dict(FOUND, tvm=SimpleNamespace(**vars(FOUND["tvm"]), on_request={"int8": "slow; name it"}))
     plans = {p.name: p for p in plan_variants("keras", found)}

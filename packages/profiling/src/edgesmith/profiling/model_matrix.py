@@ -40,6 +40,15 @@ from edgesmith.profiling.runner import RunnerError
 from edgesmith.profiling.shapes import format_dims, resolve
 
 KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
+KNOWN_FAMILIES = {
+    "tflite": "edgesmith-quantize",
+    "onnx": "edgesmith-export-trt",
+    "tensorrt": "'edgesmith-export-trt[gpu]'",
+    "tvm": "edgesmith-export-tvm",
+    "edgetpu": "edgesmith-export-edgetpu",
+}
+"""The project's exporter families and the package that registers each: a variant named from one that is not
+installed is a row saying what to install, not an error (a typo still is one)."""
 SOURCE_FORMATS = ("keras", "onnx", "tflite")
 
 
@@ -145,6 +154,11 @@ def plan_variants(
                     plan.why_not = f"needs a {'/'.join(exp.sources)} source (this model is {fmt})"
             plans.append(plan)
     if wanted_set:
+        for name in sorted(wanted_set - {"none"}):
+            family, _, precision = name.partition("-")
+            if family not in found and family in KNOWN_FAMILIES:  # named, but its package is not installed
+                why = f"no {family} exporter is installed here: pip install {KNOWN_FAMILIES[family]}"
+                plans.append(PlannedVariant(name, family, precision or "", why_not=why))
         known = {p.name for p in plans} | {p.family for p in plans}
         unknown = sorted(wanted_set - known)
         if unknown:
