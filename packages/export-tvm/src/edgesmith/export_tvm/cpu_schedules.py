@@ -136,12 +136,7 @@ def schedule_conv(func: Any) -> Any | None:
         sch.reorder(n, fo, yo, xo, rc, ry, rx, fi_, yi_, xv_)
         outer, inner = sch.fuse(n, fo, yo, xo), [ry, rx, fi_, yi_]
         vec = xv_
-    for producer in producers:  # the input pad: inlined (1x1) or built per tile (3x3, no branch inside)
-        if pointwise:
-            sch.compute_inline(producer)
-        else:
-            sch.compute_at(producer, outer)
-            _flat_inner(sch, producer)
+    _place_producers(sch, producers, pointwise, outer)
     sch.parallel(outer)
     sch.vectorize(vec)
     for loop in inner:
@@ -155,6 +150,16 @@ def schedule_conv(func: Any) -> Any | None:
     if tail is not None:
         _flat_loop(sch, tail)
     return sch
+
+
+def _place_producers(sch: Any, producers: list[Any], pointwise: bool, outer: Any) -> None:
+    """The conv's input pad: inlined for a 1x1 conv, built per output tile otherwise (no branch inside)."""
+    for producer in producers:
+        if pointwise:
+            sch.compute_inline(producer)
+        else:
+            sch.compute_at(producer, outer)
+            _flat_inner(sch, producer)
 
 
 def _nhwc(sch: Any, conv: Any, producers: list[Any], epilogue: Any, tail: Any) -> Any | None:
@@ -171,12 +176,7 @@ def _nhwc(sch: Any, conv: Any, producers: list[Any], epilogue: Any, tail: Any) -
     fo, fv_ = sch.split(f, [None, fv])
     sch.reorder(n, y, xo, fo, ry, rx, rc, xi_, fv_)
     outer = sch.fuse(n, y, xo, fo)
-    for producer in producers:
-        if pointwise:
-            sch.compute_inline(producer)
-        else:
-            sch.compute_at(producer, outer)
-            _flat_inner(sch, producer)
+    _place_producers(sch, producers, pointwise, outer)
     sch.parallel(outer)
     sch.vectorize(fv_)
     sch.unroll(xi_)
