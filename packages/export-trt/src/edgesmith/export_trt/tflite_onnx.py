@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from edgesmith.export_trt.onnx_export import (
     check_onnx,
     max_abs_error,
     onnx_io,
-    ort_outputs,
 )
 from edgesmith.profiling.artifacts import atomic_path, file_hash, write_sidecar
 from edgesmith.profiling.native_logs import quiet_native_stderr
@@ -40,16 +39,35 @@ def _interpreter(path: Path) -> Any:
     return interp
 
 
+def _per_sample(
+    run: Callable[[list[np.ndarray]], list[np.ndarray]], inputs: Sequence[np.ndarray]
+) -> list[np.ndarray]:
+    """``run`` on one sample at a time (TFLite models, and the ONNX made from them, usually fix batch 1),
+    outputs stacked."""
+    outs = [run([x[i : i + 1] for x in inputs]) for i in range(len(inputs[0]))]
+    return [np.concatenate([o[k] for o in outs]) for k in range(len(outs[0]))]
+
+
 def tflite_outputs(interp: Any, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Run the interpreter one sample at a time (TFLite models are usually batch 1) and stack the outputs."""
+    """Run the interpreter one sample at a time and stack the outputs."""
     details = interp.get_input_details()
-    results: list[list[np.ndarray]] = []
-    for i in range(len(inputs[0])):
-        for d, x in zip(details, inputs, strict=True):
-            interp.set_tensor(d["index"], x[i : i + 1].astype(d["dtype"]))
+
+    def run(xs: list[np.ndarray]) -> list[np.ndarray]:
+        for d, x in zip(details, xs, strict=True):
+            interp.set_tensor(d["index"], x.astype(d["dtype"]))
         interp.invoke()
-        results.append([np.array(interp.get_tensor(o["index"])) for o in interp.get_output_details()])
-    return [np.concatenate([r[k] for r in results]) for k in range(len(results[0]))]
+        return [np.array(interp.get_tensor(o["index"])) for o in interp.get_output_details()]
+
+    return _per_sample(run, inputs)
+
+
+def _onnx_outputs(path: Path, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """ONNX Runtime on the same samples, one at a time, through one session."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    names = [i.name for i in sess.get_inputs()]
+    return _per_sample(lambda xs: list(sess.run(None, dict(zip(names, xs, strict=True)))), inputs)
 
 
 def _samples(interp: Any, samples: np.ndarray | None, seed: int) -> list[np.ndarray]:
@@ -107,10 +125,7 @@ def tflite_to_onnx(
         onnx.save(proto, str(tmp))
         checked = check_onnx(tmp)
         if verify:
-            # ONNX may give the batch axis to the input the TFLite model fixes at 1: run both per sample
-            onnx_out = [ort_outputs(tmp, [x[i : i + 1] for x in inputs]) for i in range(len(inputs[0]))]
-            joined = [np.concatenate([o[k] for o in onnx_out]) for k in range(len(onnx_out[0]))]
-            err = max_abs_error(tflite_outputs(interp, inputs), joined)
+            err = max_abs_error(tflite_outputs(interp, inputs), _onnx_outputs(tmp, inputs))
         ins, outs = onnx_io(checked)
     payload = {
         "artifact": out_path.name,
