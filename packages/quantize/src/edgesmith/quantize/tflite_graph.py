@@ -93,7 +93,6 @@ def summarize(content: bytes, layer_names: Iterable[str] = ()) -> GraphSummary:
     layer_names = tuple(layer_names)
     graph = parse_tflite(content)
     produced = {t.index: op for op in graph.ops for t in op.outputs}
-    graph_inputs = {t.index for t in graph.inputs}
 
     def is_float_activation(t: Tensor) -> bool:
         return not t.constant and t.dtype == "float32"
@@ -126,7 +125,7 @@ def summarize(content: bytes, layer_names: Iterable[str] = ()) -> GraphSummary:
                 continue
             w = src.inputs[0]
         values = w.values()
-        if w.index in seen or w.index in graph_inputs or values is None:
+        if w.index in seen or values is None:  # None: not a constant (an activation or a graph input)
             continue
         seen.add(w.index)
         zero_points = np.asarray(w.zero_points, dtype=np.int64)
