@@ -1,9 +1,10 @@
 """TVM vs ONNX Runtime vs TFLite on this CPU, side by side: untuned (default schedules), then tuned.
 
-Models: MobileNetV2 (weights=None, 224x224, batch 1) and the CIFAR-10 tutorial CNN from
-edgesmith.models. Each is exported once (Keras -> ONNX with edgesmith.export_trt, Keras -> TFLite
-float32), compiled with TVM for ``--target`` with default schedules only, then tuned with MetaSchedule
-within a trial and a wall-clock budget (a reusable log under --out) and recompiled. Latency is measured
+Models: MobileNetV2 (weights=None, 224x224, batch 1), the CIFAR-10 tutorial CNN from
+edgesmith.models and plate-reader's shipped plate detector (CenterNet, 384x384). Each is exported once
+(Keras -> ONNX with edgesmith.export_trt, Keras -> TFLite float32), compiled with TVM for ``--target``
+with default schedules only, then tuned with MetaSchedule within a trial and a wall-clock budget (a
+reusable log under --out) and recompiled. Latency is measured
 interleaved (one call of each backend per round, so machine load hits all alike); the table reports
 medians, ratios to ONNX Runtime, the tuning wall time and the max abs error against Keras.
 
@@ -33,8 +34,18 @@ from edgesmith.profiling.registry import open_runner
 console = Console()
 
 
-def build_models() -> dict[str, keras.Model]:
+PLATE_DETECTOR = (
+    Path(__file__).resolve().parents[1] / "apps/plate-reader/src/plate_reader/models/plate_centernet.keras"
+)
+
+
+def build_models(names: list[str]) -> dict[str, keras.Model]:
     keras.utils.set_random_seed(0)
+    if "plate_centernet" in names:
+        return {
+            "plate_centernet": keras.models.load_model(PLATE_DETECTOR, compile=False),
+            **build_models([n for n in names if n != "plate_centernet"]),
+        }
     return {
         # logits, not softmax: a randomly initialised MobileNetV2's softmax is ~uniform (1/1000 everywhere),
         # which would make every backend's error vs Keras look like exactly 0
@@ -96,9 +107,17 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
         big = name == "mobilenetv2"
         trials = args.trials_mobilenet if big else args.trials_cifar
         minutes = args.minutes_mobilenet if big else args.minutes_cifar
+        if name == "plate_centernet":
+            trials, minutes = args.trials_plate, args.minutes_plate
         log = out / "tuning-log"
         report = tune_model(
-            import_model(onnx_path).mod, target, log, trials=trials, max_seconds=minutes * 60, min_trials=8
+            import_model(onnx_path).mod,
+            target,
+            log,
+            trials=trials,
+            max_seconds=minutes * 60,
+            min_trials=8,
+            focus=args.focus,
         )
         compile_model(onnx_path, out / f"{name}.tuned.tvm", target=args.target, tuning_log=log)
         console.print(
@@ -159,16 +178,22 @@ def main() -> None:
     parser.add_argument("--minutes-mobilenet", type=float, default=60, help="tuning wall-clock budget")
     parser.add_argument("--trials-cifar", type=int, default=200, help="tuning budget (measurements)")
     parser.add_argument("--minutes-cifar", type=float, default=20, help="tuning wall-clock budget")
+    parser.add_argument("--trials-plate", type=int, default=300, help="tuning budget (measurements)")
+    parser.add_argument("--minutes-plate", type=float, default=15, help="tuning wall-clock budget")
+    parser.add_argument("--focus", type=float, default=0.9, help="share of default time to tune")
     parser.add_argument("--threads", type=int, default=2, help="threads for every backend")
     parser.add_argument("--rounds", type=int, default=30, help="timed interleaved rounds")
     parser.add_argument("--warmup", type=int, default=5, help="untimed calls per backend")
-    parser.add_argument("--models", default="mobilenetv2,cifar10_cnn", help="comma-separated subset")
+    parser.add_argument(
+        "--models", default="mobilenetv2,cifar10_cnn,plate_centernet", help="comma-separated subset"
+    )
     parser.add_argument("--skip-tuning", action="store_true", help="untuned TVM only (no tune, no tuned row)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench_tvm"), help="work dir (reused DB)")
     args = parser.parse_args()
-    models = build_models()
+    names = args.models.split(",")
+    models = build_models(names)
     rows = []
-    for name in args.models.split(","):
+    for name in names:
         rows += bench(name, models[name], args)
     table = Table(
         title=f"TVM ({args.target}) vs ONNX Runtime vs TFLite fp32, batch 1, {args.threads} threads"

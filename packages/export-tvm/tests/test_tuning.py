@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from edgesmith.export_tvm import TVMExportError, compact_log, compile_model, import_model, parse_target
 from edgesmith.export_tvm.cli import app
 from edgesmith.export_tvm.compile import load_compiled
-from edgesmith.export_tvm.tuning import RECORDS, WORKLOADS, open_log, tune_model
+from edgesmith.export_tvm.tuning import RECORDS, WORKLOADS, focus_tasks, open_log, tune_model
 
 TARGET = "native"
 
@@ -23,7 +23,9 @@ def tuned(tmp_path_factory, make_conv_onnx):
     tmp = tmp_path_factory.mktemp("tune")
     source = make_conv_onnx(tmp / "conv.onnx")
     log = tmp / "log"
-    report = tune_model(import_model(source).mod, parse_target(TARGET), log, trials=2, min_trials=1)
+    report = tune_model(
+        import_model(source).mod, parse_target(TARGET), log, trials=2, min_trials=1, focus=1.0
+    )
     return source, log, report
 
 
@@ -44,7 +46,7 @@ def test_first_tune_measures_every_task_into_the_log(tuned):
 
 def test_second_tune_spends_no_trials_on_tuned_tasks(tuned):
     source, log, first = tuned
-    again = tune_model(import_model(source).mod, parse_target(TARGET), log, trials=2, min_trials=1)
+    again = tune_model(import_model(source).mod, parse_target(TARGET), log, trials=2, min_trials=1, focus=1.0)
     tuned_before = {t.name for t in first.tasks if t.schedule == "tuned"}
     assert {t.name for t in again.tasks if t.reused} == tuned_before
     if tuned_before == {t.name for t in first.tasks}:
@@ -111,6 +113,30 @@ def test_cli_tune_prints_tasks_and_latency_beside_onnxruntime(tuned, tmp_path):
         pytest.skip(f"no side-by-side latency here: {payload['latency_skipped']}")
     assert payload["latency"]["reference"] == backend_for(source) and payload["latency"]["tvm_ms"] > 0
     assert payload["latency"]["max_abs_diff"] < 1e-4
+
+
+def test_focus_keeps_the_tasks_that_hold_the_time_and_every_task_without_a_default():
+    # default ms x calls: 6, 3, 0.5, 0.25 (sum 9.75); task 4 has no hand rule (None): always searched
+    cost, calls = [3.0, 3.0, 0.5, 0.25, None], [2, 1, 1, 1, 1]
+    assert focus_tasks(cost, calls, 0.5) == {0, 4}
+    assert focus_tasks(cost, calls, 0.9) == {0, 1, 4}
+    assert focus_tasks(cost, calls, 0.95) == {0, 1, 2, 4}
+    assert focus_tasks(cost, calls, 1.0) == {0, 1, 2, 3, 4}
+
+
+def test_tasks_outside_the_focus_are_reported_and_spend_no_trials(tmp_path, make_conv_onnx):
+    source = make_conv_onnx(tmp_path / "conv.onnx")
+    report = tune_model(
+        import_model(source).mod, parse_target(TARGET), tmp_path / "log", trials=2, min_trials=1, focus=0.01
+    )
+    skipped = [t for t in report.tasks if t.skipped]
+    searched = [t for t in report.tasks if not t.skipped]
+    assert len(searched) == 1 and skipped, "a 1% focus searches only the slowest task"
+    assert all(t.schedule == "default" and t.trials == 0 for t in skipped)
+    timed = [t for t in report.tasks if t.default_ms is not None]
+    assert searched[0] is max(timed, key=lambda t: t.default_ms * t.weight)
+    with pytest.raises(TVMExportError, match="--focus"):
+        tune_model(import_model(source).mod, parse_target(TARGET), tmp_path / "log", trials=2, focus=0)
 
 
 def test_bad_tuning_requests(tmp_path, onnx_model):

@@ -106,6 +106,7 @@ def _task_table(report, title: str) -> Table:
         ("MFLOP", "right"),
         ("×", "right"),
         ("trials", "right"),
+        ("default ms", "right"),
         ("best ms", "right"),
         ("GFLOP/s", "right"),
         ("schedule", "left"),
@@ -117,9 +118,10 @@ def _task_table(report, title: str) -> Table:
             f"{t.flops / 1e6:.2f}",
             str(t.weight),
             str(t.trials),
+            f"{t.default_ms:.4f}" if t.default_ms is not None else "-",
             f"{t.best_ms:.4f}" if t.best_ms is not None else "-",
             f"{t.gflops:.1f}" if t.gflops else "-",
-            t.schedule + (" (log)" if t.reused else ""),
+            t.schedule + (" (log)" if t.reused else "") + (" (not searched)" if t.skipped else ""),
         )
     return table
 
@@ -138,6 +140,13 @@ def tune_cmd(
         float | None, typer.Option(help="Wall-clock budget for the search (minutes); stops early.")
     ] = None,
     min_trials: Annotated[int, typer.Option(help="Trials every task gets before any task gets more.")] = 16,
+    focus: Annotated[
+        float,
+        typer.Option(
+            help="Share of the model's default-scheduled time to tune (0-1]: the slowest tasks first; "
+            "1 searches every task."
+        ),
+    ] = 0.9,
     batch: Annotated[int, typer.Option(help="Batch size to tune for (samples).")] = 1,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
     output: Annotated[
@@ -170,6 +179,7 @@ def tune_cmd(
                 trials=trials,
                 max_seconds=max_minutes * 60 if max_minutes else None,
                 min_trials=min_trials,
+                focus=focus,
                 batch=batch,
                 seed=seed,
                 output=output,
