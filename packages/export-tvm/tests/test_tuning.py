@@ -139,6 +139,23 @@ def test_tasks_outside_the_focus_are_reported_and_spend_no_trials(tmp_path, make
         tune_model(import_model(source).mod, parse_target(TARGET), tmp_path / "log", trials=2, focus=0)
 
 
+def test_time_budget_ends_the_search_and_keeps_its_records(tmp_path, make_conv_onnx):
+    source = make_conv_onnx(tmp_path / "conv.onnx")
+    log = tmp_path / "log"
+    # a budget spent by the first measured batch: the search ends there, with what that batch measured
+    report = tune_model(
+        import_model(source).mod,
+        parse_target(TARGET),
+        log,
+        trials=50,
+        min_trials=2,
+        max_seconds=1e-3,
+        focus=1.0,
+    )
+    assert report.stopped_by_time and 1 <= report.trials < 50
+    assert any(t.schedule == "tuned" for t in report.tasks) and len(open_log(log)) >= 1
+
+
 def test_bad_tuning_requests(tmp_path, onnx_model):
     imported = import_model(onnx_model)
     with pytest.raises(TVMExportError, match="budget of >= 1"):

@@ -27,17 +27,24 @@ def _iter_kinds(sch: Any, block: Any) -> str:
 
 
 def _chain(sch: Any, conv: Any) -> list[Any] | None:
-    """The blocks after ``conv`` in a straight line (each the only consumer of the one before), or None."""
-    chain = []
-    block = conv
-    while True:
-        consumers = sch.get_consumers(block)
-        if not consumers:
-            return chain
-        if len(consumers) != 1:
-            return None
-        block = consumers[0]
-        chain.append(block)
+    """The element-wise blocks after ``conv``, in program order: a straight line (bias, clip) or a small DAG
+    that ends in one block (hard-swish, ``x * relu6(x + 3) / 6``, uses ``x`` twice); None otherwise."""
+    seen: dict[str, Any] = {}
+    frontier = [conv]
+    while frontier:
+        for consumer in sch.get_consumers(frontier.pop()):
+            name = sch.get(consumer).name_hint
+            if name not in seen:
+                seen[name] = consumer
+                frontier.append(consumer)
+    blocks = sch.get_child_blocks(sch.get_sblock("root"))
+    chain = [b for b in blocks if sch.get(b).name_hint in seen]
+    if any("R" in _iter_kinds(sch, b) for b in chain):
+        return None
+    sinks = [b for b in chain if not sch.get_consumers(b)]
+    if chain and (len(sinks) != 1 or sch.get(sinks[0]).name_hint != sch.get(chain[-1]).name_hint):
+        return None
+    return chain
 
 
 def _same_shape(sch: Any, a: Any, b: Any) -> bool:
@@ -66,6 +73,16 @@ def _flat_inner(sch: Any, block: Any) -> None:
         sch.vectorize(loops[-1])
 
 
+def _inline_side_inputs(sch: Any, chain: list[Any], conv_name: str) -> None:
+    """Inline the element-wise blocks that feed the epilogue from the side (a residual input's channel pad,
+    as in BlazeFace), so the epilogue can be computed on each tile."""
+    inside = {sch.get(b).name_hint for b in chain} | {conv_name}
+    for block in chain:
+        for producer in sch.get_producers(block):
+            if sch.get(producer).name_hint not in inside and "R" not in _iter_kinds(sch, producer):
+                sch.compute_inline(producer)
+
+
 def schedule_conv(func: Any) -> Any | None:
     """``func`` scheduled with the register-tiled recipe, or None when it is not an NCHW/NHWC conv kernel."""
     import tvm
@@ -84,6 +101,7 @@ def schedule_conv(func: Any) -> Any | None:
     if chain is None:
         return None
     producers = sch.get_producers(conv)
+    _inline_side_inputs(sch, chain, name)
     tail = None
     if chain and not _same_shape(sch, conv, chain[-1]):  # an output pad for the next conv: its own loop
         tail = chain.pop()
@@ -168,7 +186,11 @@ def _nhwc(sch: Any, conv: Any, producers: list[Any], epilogue: Any, tail: Any) -
     n, y, x, f, ry, rx, rc = sch.get_loops(conv)
     nf, nx = _extent(sch, f), _extent(sch, x)
     pointwise = _extent(sch, ry) == 1 and _extent(sch, rx) == 1
-    fv = _divisor(nf, (VECTOR, 8, 4)) or (nf if nf < VECTOR else None)
+    # a whole vector (or half, a quarter) when the channels allow it, else their largest divisor that fits
+    # one vector (42 channels: 14), else all of them when they fit
+    fv = _divisor(nf, (VECTOR, 8, 4)) or (
+        nf if nf < VECTOR else _divisor(nf, tuple(range(VECTOR - 1, 4, -1)))
+    )
     if fv is None:
         return None
     xi = _divisor(nx, (8, 7, 4, 2, 1))
@@ -274,6 +296,10 @@ def schedule_reduction(func: Any) -> Any | None:
     if len(reductions) != 1:
         return None
     red = reductions[0]
+    if "conv" in sch.get(red).name_hint:
+        # a convolution the conv rule did not take (a transposed one): serial reductions over a dilated input
+        # ran 43 ms where a design-space sample runs a few (PP-OCR's detector head)
+        return None
     kinds = _iter_kinds(sch, red)
     if kinds.index("R") != kinds.count("S") or "S" not in kinds:  # spatial iterators first, then reductions
         return None
@@ -290,8 +316,10 @@ def schedule_reduction(func: Any) -> Any | None:
     outer = sch.fuse(*spatial) if len(spatial) > 1 else spatial[0]
     if _extent(sch, outer) > 1:
         sch.parallel(outer)
-    if epilogue is not None:
+    if epilogue is not None and _same_shape(sch, red, epilogue):
         sch.reverse_compute_at(epilogue, outer)
+    elif epilogue is not None:  # it pads (a residual's extra channels): its own pass over the output
+        _flat_loop(sch, epilogue)
     sch.decompose_reduction(red, sch.get_loops(red)[1])
     return sch
 

@@ -117,6 +117,10 @@ def _best_ms(records: list[Any]) -> float | None:
     return min(times) * 1e3 if times else None
 
 
+class TimeBudgetSpent(Exception):
+    """Raised from the measure callback to end the search once the wall-clock budget is spent."""
+
+
 def _make_measure_callback(
     deadline: float | None,
     n_tasks: int,
@@ -139,10 +143,11 @@ def _make_measure_callback(
             if progress:
                 progress(names[task_id], min(self.done, total), total)
             if deadline is not None and time.monotonic() > deadline and not self.stopped:
+                # this batch's records are in the database already (the default callbacks run first);
+                # ending the tasks from here instead makes the gradient scheduler pick a terminated task
+                # and abort (TVM 0.27: "Check failed: !task->is_terminated")
                 self.stopped = True
-                for i in range(n_tasks):  # MetaSchedule refuses to end a task twice
-                    if not task_scheduler.tasks_[i].is_terminated:
-                        task_scheduler.terminate_task(i)
+                raise TimeBudgetSpent
 
     return BudgetCallback()
 
@@ -197,6 +202,40 @@ def focus_tasks(cost: list[float | None], weights: list[int], focus: float) -> s
     return keep
 
 
+def _unnamed_handlers_off() -> None:
+    """MetaSchedule's logger set-up lists the handlers already on its logger by name; one added by another
+    library (pytest's log capture) has no name and makes the next tuning run in the process fail."""
+    import logging
+
+    logger = logging.getLogger("tvm.s_tir.meta_schedule")
+    for handler in list(logger.handlers):
+        if handler.get_name() is None:
+            logger.removeHandler(handler)
+
+
+def _tune_tasks(
+    contexts: Any, weights: Any, log_path: Path, db: Any, trials: int, per_iter: int, callback: Any
+) -> None:
+    """MetaSchedule's own tuning loop: gradient task scheduler, local builder/runner, XGBoost cost model."""
+    from tvm.s_tir import meta_schedule as ms
+
+    evaluator = ms.runner.EvaluatorConfig(number=3, repeat=1, min_repeat_ms=10, enable_cpu_cache_flush=False)
+    ms.tune.tune_tasks(
+        tasks=contexts,
+        task_weights=weights,
+        work_dir=str(log_path),
+        max_trials_global=trials,
+        num_trials_per_iter=per_iter,
+        # generous timeouts: a fresh worker imports TVM first, which takes long on a loaded machine
+        builder=ms.builder.LocalBuilder(max_workers=cpu_count(), timeout_sec=600.0),
+        runner=ms.runner.LocalRunner(evaluator_config=evaluator, timeout_sec=300.0),
+        database=db,
+        cost_model=ms.cost_model.XGBModel(num_tuning_cores=cpu_count()),
+        measure_callbacks=[*ms.measure_callback.MeasureCallback.create("default"), callback],
+        task_scheduler="gradient",
+    )
+
+
 def tune_model(
     mod: Any,
     target: Any,
@@ -237,6 +276,7 @@ def tune_model(
     spent, stopped = 0, False
     if todo:
         per_iter = max(1, min(min_trials, trials // len(todo)))
+        _unnamed_handlers_off()
         contexts, weights = ms.relax_integration.extracted_tasks_to_tune_contexts(
             [tasks[i] for i in todo],
             work_dir=str(log_path),
@@ -251,23 +291,11 @@ def tune_model(
             trials,
             progress,
         )
-        evaluator = ms.runner.EvaluatorConfig(
-            number=3, repeat=1, min_repeat_ms=10, enable_cpu_cache_flush=False
-        )
-        ms.tune.tune_tasks(
-            tasks=contexts,
-            task_weights=weights,
-            work_dir=str(log_path),
-            max_trials_global=trials,
-            num_trials_per_iter=per_iter,
-            # generous timeouts: a fresh worker imports TVM first, which takes long on a loaded machine
-            builder=ms.builder.LocalBuilder(max_workers=cpu_count(), timeout_sec=600.0),
-            runner=ms.runner.LocalRunner(evaluator_config=evaluator, timeout_sec=300.0),
-            database=db,
-            cost_model=ms.cost_model.XGBModel(num_tuning_cores=cpu_count()),
-            measure_callbacks=[*ms.measure_callback.MeasureCallback.create("default"), callback],
-            task_scheduler="gradient",
-        )
+        try:
+            _tune_tasks(contexts, weights, log_path, db, trials, per_iter, callback)
+        except Exception:
+            if not callback.stopped:  # a real failure, not the budget
+                raise
         spent, stopped = callback.done, callback.stopped
     results = []
     for i, task in enumerate(tasks):
