@@ -80,3 +80,54 @@ def test_hand_schedules_are_for_cpus_only(onnx_model):
     prepared = prepare_module(import_model(onnx_model).mod, parse_target("llvm"))
     func = next(f for _, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc))
     assert hand_scheduled(func, parse_target("jetson-orin")) is None
+
+
+def blaze_block(path):
+    """BlazeFace/PP-OCR patterns: a 1x1 conv with hard-swish (its epilogue uses the conv's output twice), a
+    strided 3x3 conv whose residual is a max-pooled input padded with zero channels, then pool + dense."""
+    rng = np.random.default_rng(0)
+
+    def init(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) * 0.3, name)
+
+    inits = [
+        init("wa", 12, 8, 1, 1), init("ba", 12), init("wb", 12, 12, 3, 3), init("bb", 12),
+        init("wf", 12, 5), init("bf", 5),
+        numpy_helper.from_array(np.array([0, 0, 0, 0, 0, 4, 0, 0], np.int64), "pads"),
+    ]  # fmt: skip
+    nodes = [
+        helper.make_node("Conv", ["x", "wa", "ba"], ["a"]),
+        helper.make_node("HardSwish", ["a"], ["ah"]),
+        helper.make_node("Conv", ["ah", "wb", "bb"], ["b"], strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node("MaxPool", ["x"], ["p"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Pad", ["p", "pads"], ["pp"]),
+        helper.make_node("Add", ["b", "pp"], ["r"]),
+        helper.make_node("Relu", ["r"], ["rr"]),
+        helper.make_node("GlobalAveragePool", ["rr"], ["g"]),
+        helper.make_node("Flatten", ["g"], ["gf"]),
+        helper.make_node("Gemm", ["gf", "wf", "bf"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "blaze",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])],
+        initializer=inits,
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+def test_hard_swish_and_padded_residual_kernels_get_hand_schedules_that_match_onnxruntime(tmp_path):
+    import tvm
+
+    source = blaze_block(tmp_path / "blaze.onnx")
+    target = parse_target("native")
+    prepared = prepare_module(import_model(source).mod, target)
+    kernels = {gv.name_hint: f for gv, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc)}
+    missing = [name for name, f in kernels.items() if hand_scheduled(f, target) is None]
+    assert not missing, f"no hand schedule for {missing}"
+    result = compile_model(source, tmp_path / "blaze.tvm", target="native")
+    x = np.random.default_rng(1).standard_normal((1, 8, 8, 8)).astype(np.float32)
+    want = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(load_compiled(result.path)(x)[0], want, rtol=1e-4, atol=1e-4)
