@@ -10,7 +10,8 @@ evolutionary search with the XGBoost cost model, local builder/runner, JSON data
   which a short search would not beat anyway;
 * **a budget that covers those tasks**: the gradient scheduler's first round gives each ``min_trials``
   before any gets more; later rounds go where the measured latency x weight is;
-* **a wall-clock budget** (a measure callback ends every task once it is spent) and progress reporting;
+* **a wall-clock budget** (a measure callback ends the search once it is spent; the log keeps every
+  record) and progress reporting;
 * **fast trials**: builders sized to the machine's cores, one short repeat per candidate while searching.
 
 ``compile --tuning-log`` applies the log with ``MetaScheduleApplyDatabase`` (see :mod:`.pipeline`).
@@ -123,12 +124,11 @@ class TimeBudgetSpent(Exception):
 
 def _make_measure_callback(
     deadline: float | None,
-    n_tasks: int,
     names: list[str],
     total: int,
     progress: Callable[[str, int, int], None] | None,
 ) -> Any:
-    """Counts measured candidates for progress and ends every task once the wall-clock budget is spent."""
+    """Counts measured candidates for progress and ends the search once the wall-clock budget is spent."""
     from tvm.ir.utils import derived_object
     from tvm.s_tir import meta_schedule as ms
 
@@ -286,7 +286,6 @@ def tune_model(
         )
         callback = _make_measure_callback(
             time.monotonic() + max_seconds if max_seconds else None,
-            len(todo),
             [tasks[i].task_name for i in todo],
             trials,
             progress,
