@@ -13,6 +13,19 @@ from edgesmith.export_tvm.default_schedules import hand_scheduled
 from edgesmith.export_tvm.pipeline import prepare_module
 
 
+def _save(path, nodes, inits, x_shape):
+    """An opset-17 model from input ``x`` of ``x_shape`` to ``y`` (1 x 5)."""
+    graph = helper.make_graph(
+        nodes,
+        path.stem,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])],
+        initializer=inits,
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
 def mobilenet_block(path, size):
     """1x1 expand + clip, 3x3 depthwise + relu, 1x1 project + residual, pool, dense: NCHW ``size``x``size``.
 
@@ -40,15 +53,7 @@ def mobilenet_block(path, size):
         helper.make_node("Flatten", ["g"], ["gf"]),
         helper.make_node("Gemm", ["gf", "wf", "bf"], ["y"]),
     ]
-    graph = helper.make_graph(
-        nodes,
-        "block",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, size, size])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])],
-        initializer=inits,
-    )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-    return path
+    return _save(path, nodes, inits, [1, 8, size, size])
 
 
 @pytest.mark.parametrize("size", [8, 7])
@@ -107,15 +112,7 @@ def blaze_block(path):
         helper.make_node("Flatten", ["g"], ["gf"]),
         helper.make_node("Gemm", ["gf", "wf", "bf"], ["y"]),
     ]
-    graph = helper.make_graph(
-        nodes,
-        "blaze",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 8, 8])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])],
-        initializer=inits,
-    )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-    return path
+    return _save(path, nodes, inits, [1, 8, 8, 8])
 
 
 def test_hard_swish_and_padded_residual_kernels_get_hand_schedules_that_match_onnxruntime(tmp_path):
