@@ -167,3 +167,16 @@ def test_bad_tuning_requests(tmp_path, onnx_model):
     (tmp_path / "file").write_text("x")
     with pytest.raises(TVMExportError, match="is a directory, found a file"):
         open_log(tmp_path / "file")
+
+
+def test_the_shipped_avx512_log_is_a_compact_log_with_one_record_per_kernel():
+    from edgesmith.export_tvm.shipped_logs import shipped_log, shipped_presets
+
+    log = shipped_log("x86-avx512")
+    assert log is not None and "x86-avx512" in shipped_presets() and shipped_log("rpi4") is None
+    db = open_log(log)
+    records = db.get_all_tuning_records()
+    workloads = {hash(str(r.workload.mod)) for r in records}
+    # compacted: the plate detector's and the CIFAR CNN's kernels, one best record each
+    assert len(records) == len(workloads) >= 20
+    assert all(r.run_secs for r in records)
