@@ -39,21 +39,24 @@ PLATE_DETECTOR = (
 )
 
 
+MODELS = {
+    # logits, not softmax: a randomly initialised MobileNetV2's softmax is ~uniform (1/1000 everywhere),
+    # which would make every backend's error vs Keras look like exactly 0
+    "mobilenetv2": lambda: keras.applications.MobileNetV2(
+        weights=None, input_shape=(224, 224, 3), classifier_activation=None
+    ),
+    "cifar10_cnn": cifar10_cnn,
+    "plate_centernet": lambda: keras.models.load_model(PLATE_DETECTOR, compile=False),
+}
+
+
 def build_models(names: list[str]) -> dict[str, keras.Model]:
-    keras.utils.set_random_seed(0)
-    if "plate_centernet" in names:
-        return {
-            "plate_centernet": keras.models.load_model(PLATE_DETECTOR, compile=False),
-            **build_models([n for n in names if n != "plate_centernet"]),
-        }
-    return {
-        # logits, not softmax: a randomly initialised MobileNetV2's softmax is ~uniform (1/1000 everywhere),
-        # which would make every backend's error vs Keras look like exactly 0
-        "mobilenetv2": keras.applications.MobileNetV2(
-            weights=None, input_shape=(224, 224, 3), classifier_activation=None
-        ),
-        "cifar10_cnn": cifar10_cnn(),
-    }
+    """The named models only, each from seed 0 (so a model's weights do not depend on the others built)."""
+    models = {}
+    for name in names:
+        keras.utils.set_random_seed(0)
+        models[name] = MODELS[name]()
+    return models
 
 
 def to_tflite(model: keras.Model, path: Path) -> Path:
@@ -104,11 +107,11 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
         runners["tvm_shipped_log"] = open_runner(out / f"{name}.shipped.tvm", threads=args.threads)
     report = None
     if not args.skip_tuning:
-        big = name == "mobilenetv2"
-        trials = args.trials_mobilenet if big else args.trials_cifar
-        minutes = args.minutes_mobilenet if big else args.minutes_cifar
-        if name == "plate_centernet":
-            trials, minutes = args.trials_plate, args.minutes_plate
+        trials, minutes = {
+            "mobilenetv2": (args.trials_mobilenet, args.minutes_mobilenet),
+            "cifar10_cnn": (args.trials_cifar, args.minutes_cifar),
+            "plate_centernet": (args.trials_plate, args.minutes_plate),
+        }[name]
         log = out / "tuning-log"
         report = tune_model(
             import_model(onnx_path).mod,
@@ -184,9 +187,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="threads for every backend")
     parser.add_argument("--rounds", type=int, default=30, help="timed interleaved rounds")
     parser.add_argument("--warmup", type=int, default=5, help="untimed calls per backend")
-    parser.add_argument(
-        "--models", default="mobilenetv2,cifar10_cnn,plate_centernet", help="comma-separated subset"
-    )
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated subset")
     parser.add_argument("--skip-tuning", action="store_true", help="untuned TVM only (no tune, no tuned row)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench_tvm"), help="work dir (reused DB)")
     args = parser.parse_args()

@@ -29,13 +29,13 @@ def _iter_kinds(sch: Any, block: Any) -> str:
 def _chain(sch: Any, conv: Any) -> list[Any] | None:
     """The element-wise blocks after ``conv``, in program order: a straight line (bias, clip) or a small DAG
     that ends in one block (hard-swish, ``x * relu6(x + 3) / 6``, uses ``x`` twice); None otherwise."""
-    seen: dict[str, Any] = {}
+    seen: set[str] = set()
     frontier = [conv]
     while frontier:
         for consumer in sch.get_consumers(frontier.pop()):
             name = sch.get(consumer).name_hint
             if name not in seen:
-                seen[name] = consumer
+                seen.add(name)
                 frontier.append(consumer)
     blocks = sch.get_child_blocks(sch.get_sblock("root"))
     chain = [b for b in blocks if sch.get(b).name_hint in seen]

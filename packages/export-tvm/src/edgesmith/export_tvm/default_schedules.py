@@ -156,21 +156,30 @@ def time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[
     return times
 
 
+def timed_hand_schedule(func: Any, target: Any) -> tuple[Any | None, float | None]:
+    """The hand-written schedule of ``func`` and its milliseconds here; the time is None when there is no
+    hand rule, or the schedule does not build, run or reproduce ``func`` on this machine."""
+    hand = hand_scheduled(func, target)
+    if hand is None:
+        return None, None
+    try:
+        (ms_,) = time_candidates([hand], func, target)
+    except Exception:  # it does not build or run here
+        return hand, None
+    return hand, ms_ if np.isfinite(ms_) else None
+
+
 def default_schedule(
     func: Any, target: Any, measurable: bool, samples: int = DEFAULT_SAMPLES
 ) -> tuple[Any | None, DefaultPick]:
     """The hand-written schedule if it reproduces ``func``, else the fastest of ``samples`` design-space
     samples (the first one when not measurable)."""
-    hand = hand_scheduled(func, target)
-    if hand is not None:
-        if not measurable:
-            return hand, DefaultPick("", 1, None)
-        try:
-            (ms_,) = time_candidates([hand], func, target)
-        except Exception:  # it does not build or run here: the samples below
-            ms_ = float("inf")
-        if np.isfinite(ms_):
+    if measurable:
+        hand, ms_ = timed_hand_schedule(func, target)
+        if ms_ is not None:
             return hand, DefaultPick("", 1, ms_)
+    elif (hand := hand_scheduled(func, target)) is not None:
+        return hand, DefaultPick("", 1, None)
     candidates = design_space_samples(func, target, samples if measurable else 1)
     if not candidates:
         return None, DefaultPick("", 0, None)
@@ -224,4 +233,5 @@ __all__ = [
     "design_space_samples",
     "hand_scheduled",
     "time_candidates",
+    "timed_hand_schedule",
 ]

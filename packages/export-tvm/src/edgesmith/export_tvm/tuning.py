@@ -164,20 +164,9 @@ def _search_strategy(population: int) -> Any:
 
 def default_times(tasks: list[Any], target: Any) -> list[float | None]:
     """Milliseconds of each task's hand-written default schedule (None: no hand rule fits, or it failed)."""
-    from edgesmith.export_tvm.default_schedules import hand_scheduled, time_candidates
+    from edgesmith.export_tvm.default_schedules import timed_hand_schedule
 
-    times: list[float | None] = []
-    for task in tasks:
-        func = task.dispatched[0]["main"]
-        hand = hand_scheduled(func, target)
-        ms_ = None
-        if hand is not None:
-            try:
-                (ms_,) = time_candidates([hand], func, target)
-            except Exception:
-                ms_ = None
-        times.append(ms_ if ms_ is not None and ms_ != float("inf") else None)
-    return times
+    return [timed_hand_schedule(task.dispatched[0]["main"], target)[1] for task in tasks]
 
 
 def focus_tasks(cost: list[float | None], weights: list[int], focus: float) -> set[int]:
