@@ -9,7 +9,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from edgesmith.export_tvm import compile_model, import_model, load_compiled, parse_target
-from edgesmith.export_tvm.default_schedules import hand_scheduled
+from edgesmith.export_tvm.default_schedules import hand_scheduled, timed_hand_schedule
 from edgesmith.export_tvm.pipeline import prepare_module
 
 
@@ -126,5 +126,49 @@ def test_hard_swish_and_padded_residual_kernels_get_hand_schedules_that_match_on
     assert not missing, f"no hand schedule for {missing}"
     result = compile_model(source, tmp_path / "blaze.tvm", target="native")
     x = np.random.default_rng(1).standard_normal((1, 8, 8, 8)).astype(np.float32)
+    want = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(load_compiled(result.path)(x)[0], want, rtol=1e-4, atol=1e-4)
+
+
+def strided_block(path):
+    """A stride-2 stem on an odd padded width (3 -> 8 channels, 9x9 -> 5x5, as MobileNet's 225-wide stem)
+    and a stride-2 depthwise conv, then pool + dense: the strided paths of the conv recipe."""
+    rng = np.random.default_rng(0)
+
+    def init(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) * 0.3, name)
+
+    inits = [
+        init("ws", 8, 3, 3, 3),
+        init("bs", 8),
+        init("wd", 8, 1, 3, 3),
+        init("bd", 8),
+        init("wf", 8, 5),
+        init("bf", 5),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "ws", "bs"], ["s"], strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["s"], ["sr"]),
+        helper.make_node("Conv", ["sr", "wd", "bd"], ["d"], group=8, strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["d"], ["dr"]),
+        helper.make_node("GlobalAveragePool", ["dr"], ["g"]),
+        helper.make_node("Flatten", ["g"], ["gf"]),
+        helper.make_node("Gemm", ["gf", "wf", "bf"], ["y"]),
+    ]
+    return _save(path, nodes, inits, [1, 3, 9, 9])
+
+
+def test_strided_kernels_get_timed_hand_schedules_that_match_onnxruntime(tmp_path):
+    import tvm
+
+    source = strided_block(tmp_path / "strided.onnx")
+    target = parse_target("native")
+    prepared = prepare_module(import_model(source).mod, target)
+    kernels = {gv.name_hint: f for gv, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc)}
+    # timed as MetaSchedule times a trial (weights packed beforehand); None would mean it failed to run
+    untimed = [name for name, f in kernels.items() if timed_hand_schedule(f, target)[1] is None]
+    assert not untimed, f"no timed hand schedule for {untimed}"
+    result = compile_model(source, tmp_path / "strided.tvm", target="native")
+    x = np.random.default_rng(1).standard_normal((1, 3, 9, 9)).astype(np.float32)
     want = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
     np.testing.assert_allclose(load_compiled(result.path)(x)[0], want, rtol=1e-4, atol=1e-4)

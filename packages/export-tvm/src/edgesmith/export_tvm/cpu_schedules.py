@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 VECTOR = 16  # float32 lanes of AVX-512; LLVM splits wider vectors on narrower ISAs
+ACCUMULATORS = 24  # vector accumulators a tile may hold: AVX-512 has 32 registers, the loads need a few
 
 
 def _divisor(n: int, choices: tuple[int, ...]) -> int | None:
@@ -45,6 +46,14 @@ def _chain(sch: Any, conv: Any) -> list[Any] | None:
     if chain and (len(sinks) != 1 or sch.get(sinks[0]).name_hint != sch.get(chain[-1]).name_hint):
         return None
     return chain
+
+
+def _stride(sch: Any, producers: list[Any], nx: int, nrx: int) -> int | None:
+    """The horizontal stride of a conv whose one producer is its padded input, from the two widths."""
+    if len(producers) != 1 or nx < 2:
+        return None
+    width = int(sch.get(producers[0]).iter_vars[-1].dom.extent)
+    return (width - nrx) // (nx - 1)
 
 
 def _same_shape(sch: Any, a: Any, b: Any) -> bool:
@@ -136,10 +145,12 @@ def schedule_conv(func: Any) -> Any | None:
         # accumulate in an NCHW{fv}c tile (vectors contiguous, kept in registers); the epilogue transposes
         sch.transform_layout(conv, ("write", 0), lambda n_, f_, y_, x_: (n_, f_ // fv, y_, x_, f_ % fv))
         pi = _divisor(nx, (7, 8, 4, 2)) or 1
-        fo, fv_ = sch.split(f, [None, fv])
+        # as many channel vectors as keep the accumulators (vectors x pixels) within the registers
+        fvo = _divisor(nf // fv, tuple(k for k in (4, 3, 2) if k * pi <= ACCUMULATORS)) or 1
+        fo, fvo_, fv_ = sch.split(f, [None, fvo, fv])
         xo, pi_ = sch.split(x, [None, pi])
-        sch.reorder(n, fo, y, xo, rc, ry, rx, pi_, fv_)
-        outer, inner = sch.fuse(n, fo, y, xo), [pi_]
+        sch.reorder(n, fo, y, xo, rc, ry, rx, pi_, fvo_, fv_)
+        outer, inner = sch.fuse(n, fo, y, xo), [pi_, fvo_]
         vec = fv_
     else:
         # 3x3 (depthwise or full): a vector of output columns, a few rows, the taps unrolled
@@ -152,7 +163,21 @@ def schedule_conv(func: Any) -> Any | None:
         yo, yi_ = sch.split(y, [None, yi])
         xo, xv_ = sch.split(x, [None, xv])
         sch.reorder(n, fo, yo, xo, rc, ry, rx, fi_, yi_, xv_)
-        outer, inner = sch.fuse(n, fo, yo, xo), [ry, rx, fi_, yi_]
+        stride = _stride(sch, producers, nx, nrx)
+        if stride == 2 and not depthwise:
+            # a strided full conv (a stem): its padded input tile is stored with even and odd columns apart,
+            # so each tap reads a contiguous vector instead of gathering every other element
+            sch.transform_layout(
+                producers[0],
+                ("write", 0),
+                lambda n_, c_, y_, x_: (n_, c_, y_, x_ % 2, x_ // 2),
+                pad_value=0.0,
+            )
+        if depthwise and stride == 1:
+            # a whole channel per task: its padded plane is built once (a few KB, in L1), not per tile
+            outer, inner = sch.fuse(n, fo), [ry, rx, fi_, yi_]
+        else:
+            outer, inner = sch.fuse(n, fo, yo, xo), [ry, rx, fi_, yi_]
         vec = xv_
     _place_producers(sch, producers, pointwise, outer)
     sch.parallel(outer)

@@ -123,20 +123,32 @@ def time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[
     """Milliseconds of each candidate (inf when its results differ from the unscheduled ``reference``).
 
     All are built together in one library and run on the same random inputs: a schedule that changes the
-    results beyond float reassociation is never picked.
+    results beyond float reassociation is never picked. Each is timed without its weight-packing block
+    (as MetaSchedule's builder times a trial): the compiled model packs the weights once, at compile time,
+    so timing the packing on every call would favour the schedules whose packing is cheap.
     """
     import tvm
     from tvm.s_tir import meta_schedule as ms
+    from tvm.s_tir.transform import RemoveWeightLayoutRewriteBlock
 
     funcs = {f"cand{i}": c.with_attr("global_symbol", f"cand{i}") for i, c in enumerate(candidates)}
     funcs["reference"] = reference.with_attr("global_symbol", "reference")
-    lib = tvm.compile(tvm.IRModule(funcs), target=target).mod
+    timed = RemoveWeightLayoutRewriteBlock(skip_tensor_rewrite=True)(
+        tvm.IRModule(
+            {f"timed{i}": c.with_attr("global_symbol", f"timed{i}") for i, c in enumerate(candidates)}
+        )
+    )
+    lib = tvm.compile(tvm.IRModule({**funcs, **dict(timed.functions_items())}), target=target).mod
     dev = tvm.cuda(0) if target.kind.name == "cuda" else tvm.cpu(0)
     rng = np.random.default_rng(0)
-    host = [
-        _random(rng, [int(d) for d in a.shape], str(a.dtype))
-        for a in ms.arg_info.ArgInfo.from_prim_func(reference)
-    ]
+
+    def inputs(func: Any) -> list[np.ndarray]:
+        return [
+            _random(rng, [int(d) for d in a.shape], str(a.dtype))
+            for a in ms.arg_info.ArgInfo.from_prim_func(func)
+        ]
+
+    host = inputs(reference)
 
     def outputs(name: str) -> list[np.ndarray]:
         arrays = [tvm.runtime.tensor(h, dev) for h in host]
@@ -144,14 +156,14 @@ def time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[
         return [a.numpy() for a in arrays]
 
     want = outputs("reference")
-    args = [tvm.runtime.tensor(h, dev) for h in host]
     times = []
     for i in range(len(candidates)):
         if not _agrees(outputs(f"cand{i}"), want):
             times.append(float("inf"))
             continue
+        args = [tvm.runtime.tensor(h, dev) for h in inputs(timed[f"timed{i}"])]  # packed weights' shapes
         # the best of a few short repeats: on a shared machine a single mean is mostly other jobs' noise
-        timer = lib.time_evaluator(f"cand{i}", dev, number=1, repeat=5, min_repeat_ms=0)
+        timer = lib.time_evaluator(f"timed{i}", dev, number=1, repeat=5, min_repeat_ms=0)
         times.append(float(min(timer(*args).results)) * 1e3)
     return times
 
