@@ -29,7 +29,8 @@ def _save(path, nodes, inits, x_shape):
 def mobilenet_block(path, size):
     """1x1 expand + clip, 3x3 depthwise + relu, 1x1 project + residual, pool, dense: NCHW ``size``x``size``.
 
-    ``size`` 8 tiles pixels into vectors; 7 (a 49-pixel map) vectorizes over channels instead.
+    ``size`` 16 tiles each row's pixels into vectors, 8 tiles pixels counted across rows; 7 (a 49-pixel
+    map) vectorizes over channels instead.
     """
     rng = np.random.default_rng(0)
 
@@ -56,7 +57,7 @@ def mobilenet_block(path, size):
     return _save(path, nodes, inits, [1, 8, size, size])
 
 
-@pytest.mark.parametrize("size", [8, 7])
+@pytest.mark.parametrize("size", [16, 8, 7])
 def test_every_kernel_of_a_mobilenet_block_gets_a_hand_schedule(tmp_path, size):
     import tvm
 
@@ -69,7 +70,7 @@ def test_every_kernel_of_a_mobilenet_block_gets_a_hand_schedule(tmp_path, size):
     assert not missing, f"no hand schedule for {missing}"
 
 
-@pytest.mark.parametrize("size", [8, 7])
+@pytest.mark.parametrize("size", [16, 8, 7])
 def test_hand_scheduled_block_matches_onnxruntime(tmp_path, size):
     source = mobilenet_block(tmp_path / "block.onnx", size)
     result = compile_model(source, tmp_path / "block.tvm", target="native")

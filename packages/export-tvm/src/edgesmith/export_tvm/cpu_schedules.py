@@ -125,9 +125,19 @@ def schedule_conv(func: Any) -> Any | None:
     nrc, nry, nrx = _extent(sch, rc), _extent(sch, ry), _extent(sch, rx)
     pointwise = nry == 1 and nrx == 1
     depthwise = nrc == 1 and not pointwise
-    if pointwise and (ny * nx) % (2 * VECTOR) == 0:
-        # out[f, p] += w[f, c] * in[c, p]: two vectors of pixels x a column of channels broadcast from packed
-        # w. Tiles cross rows here, so the epilogue runs as its own (vectorized) pass over the output.
+    if pointwise and nx % VECTOR == 0 and ny % 2 == 0:
+        # out[f, y, x] += w[f, c] * in[c, y, x]: a vector of pixels in each of two rows x a column of
+        # channels broadcast from packed w; the tile stays within rows, so the epilogue runs on it while hot
+        fi = _divisor(nf, (8, 6, 4, 3, 2)) or 1
+        fo, fi_ = sch.split(f, [None, fi])
+        yo, yi_ = sch.split(y, [None, 2])
+        xo, xv_ = sch.split(x, [None, VECTOR])
+        sch.reorder(n, fo, yo, xo, rc, ry, rx, fi_, yi_, xv_)
+        outer, inner = sch.fuse(n, fo, yo, xo), [fi_, yi_]
+        vec = xv_
+    elif pointwise and (ny * nx) % (2 * VECTOR) == 0:
+        # the same over pixels counted across rows (a width that is no multiple of a vector): tiles cross
+        # rows here, so the epilogue runs as its own (vectorized) pass over the output
         if epilogue is not None:
             tail, epilogue = epilogue, None
         p = sch.fuse(y, x)
