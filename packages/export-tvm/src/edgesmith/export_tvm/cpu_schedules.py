@@ -168,7 +168,7 @@ def schedule_conv(func: Any) -> Any | None:
         if xv is None:
             return None
         yi = _divisor(ny, (2, 1))
-        fi = 1 if depthwise else (_divisor(nf, (4, 2)) or 1)
+        fi = 1 if depthwise else (_divisor(nf, (8, 4, 2)) or 1)  # 8 x 2 rows: 16 accumulators
         fo, fi_ = sch.split(f, [None, fi])
         yo, yi_ = sch.split(y, [None, yi])
         xo, xv_ = sch.split(x, [None, xv])
