@@ -26,6 +26,23 @@ def _save(path, nodes, inits, x_shape):
     return path
 
 
+def _kernels(source, target):
+    """The PrimFuncs (kernels) of ``source`` after the Relax pipeline, by name."""
+    import tvm
+
+    prepared = prepare_module(import_model(source).mod, target)
+    return {gv.name_hint: f for gv, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc)}
+
+
+def _assert_matches_onnxruntime(source, out, x_shape):
+    """Compile ``source`` for this CPU and compare its output with ONNX Runtime's on random data."""
+    result = compile_model(source, out, target="native")
+    x = np.random.default_rng(1).standard_normal(x_shape).astype(np.float32)
+    want = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(load_compiled(result.path)(x)[0], want, rtol=1e-4, atol=1e-4)
+    return result
+
+
 def mobilenet_block(path, size):
     """1x1 expand + clip, 3x3 depthwise + relu, 1x1 project + residual, pool, dense: NCHW ``size``x``size``.
 
@@ -59,12 +76,9 @@ def mobilenet_block(path, size):
 
 @pytest.mark.parametrize("size", [16, 8, 7])
 def test_every_kernel_of_a_mobilenet_block_gets_a_hand_schedule(tmp_path, size):
-    import tvm
-
     source = mobilenet_block(tmp_path / "block.onnx", size)
     target = parse_target("x86-avx2")
-    prepared = prepare_module(import_model(source).mod, target)
-    kernels = {gv.name_hint: f for gv, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc)}
+    kernels = _kernels(source, target)
     assert any("conv2d" in k for k in kernels) and any("matmul" in k for k in kernels)
     missing = [name for name, f in kernels.items() if hand_scheduled(f, target) is None]
     assert not missing, f"no hand schedule for {missing}"
@@ -73,11 +87,8 @@ def test_every_kernel_of_a_mobilenet_block_gets_a_hand_schedule(tmp_path, size):
 @pytest.mark.parametrize("size", [16, 8, 7])
 def test_hand_scheduled_block_matches_onnxruntime(tmp_path, size):
     source = mobilenet_block(tmp_path / "block.onnx", size)
-    result = compile_model(source, tmp_path / "block.tvm", target="native")
+    result = _assert_matches_onnxruntime(source, tmp_path / "block.tvm", (1, 8, size, size))
     assert result.default_functions >= 4 and result.tuned_functions == 0
-    x = np.random.default_rng(1).random((1, 8, size, size), dtype=np.float32)
-    want = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    np.testing.assert_allclose(load_compiled(result.path)(x)[0], want, rtol=1e-4, atol=1e-4)
 
 
 def test_hand_schedules_are_for_cpus_only(onnx_model):
@@ -117,18 +128,11 @@ def blaze_block(path):
 
 
 def test_hard_swish_and_padded_residual_kernels_get_hand_schedules_that_match_onnxruntime(tmp_path):
-    import tvm
-
     source = blaze_block(tmp_path / "blaze.onnx")
     target = parse_target("native")
-    prepared = prepare_module(import_model(source).mod, target)
-    kernels = {gv.name_hint: f for gv, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc)}
-    missing = [name for name, f in kernels.items() if hand_scheduled(f, target) is None]
+    missing = [name for name, f in _kernels(source, target).items() if hand_scheduled(f, target) is None]
     assert not missing, f"no hand schedule for {missing}"
-    result = compile_model(source, tmp_path / "blaze.tvm", target="native")
-    x = np.random.default_rng(1).standard_normal((1, 8, 8, 8)).astype(np.float32)
-    want = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    np.testing.assert_allclose(load_compiled(result.path)(x)[0], want, rtol=1e-4, atol=1e-4)
+    _assert_matches_onnxruntime(source, tmp_path / "blaze.tvm", (1, 8, 8, 8))
 
 
 def strided_block(path):
@@ -160,16 +164,11 @@ def strided_block(path):
 
 
 def test_strided_kernels_get_timed_hand_schedules_that_match_onnxruntime(tmp_path):
-    import tvm
-
     source = strided_block(tmp_path / "strided.onnx")
     target = parse_target("native")
-    prepared = prepare_module(import_model(source).mod, target)
-    kernels = {gv.name_hint: f for gv, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc)}
     # timed as MetaSchedule times a trial (weights packed beforehand); None would mean it failed to run
-    untimed = [name for name, f in kernels.items() if timed_hand_schedule(f, target)[1] is None]
+    untimed = [
+        name for name, f in _kernels(source, target).items() if timed_hand_schedule(f, target)[1] is None
+    ]
     assert not untimed, f"no timed hand schedule for {untimed}"
-    result = compile_model(source, tmp_path / "strided.tvm", target="native")
-    x = np.random.default_rng(1).standard_normal((1, 3, 9, 9)).astype(np.float32)
-    want = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    np.testing.assert_allclose(load_compiled(result.path)(x)[0], want, rtol=1e-4, atol=1e-4)
+    _assert_matches_onnxruntime(source, tmp_path / "strided.tvm", (1, 3, 9, 9))
