@@ -80,7 +80,9 @@ def test_solar_models_and_timings_are_consistent(solar_run: tuple[Path, dict]) -
         assert _finite(r["epoch_median_s"], r["step_ms"], r["linearity"], r["warmup_epoch_s"])
         assert r["epoch_min_s"] <= r["epoch_median_s"] <= r["epoch_max_s"]
         assert r["steps"] == math.ceil(r["samples"] / r["batch_size"])
-        assert 0.3 < r["linearity"] < 3.0, r  # an epoch is essentially its steps
+        # an epoch holds all its steps, so it cannot be much shorter than N x the median step; how much
+        # longer it is (callbacks, the input pipeline) is a measurement of the host, not a property to test
+        assert r["linearity"] > 0.3, r
         assert r["samples_per_s"] == pytest.approx(r["samples"] / r["epoch_median_s"])
     assert len(study["inference"]) == 4 * 2 * len(devices)
     for r in study["inference"]:
