@@ -92,10 +92,7 @@ def test_hand_scheduled_block_matches_onnxruntime(tmp_path, size):
 
 
 def test_hand_schedules_are_for_cpus_only(onnx_model):
-    import tvm
-
-    prepared = prepare_module(import_model(onnx_model).mod, parse_target("llvm"))
-    func = next(f for _, f in prepared.functions_items() if isinstance(f, tvm.tirx.PrimFunc))
+    func = next(iter(_kernels(onnx_model, parse_target("llvm")).values()))
     assert hand_scheduled(func, parse_target("jetson-orin")) is None
 
 
