@@ -9,7 +9,13 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from edgesmith.export_tvm import compile_model, import_model, load_compiled, parse_target
-from edgesmith.export_tvm.default_schedules import hand_scheduled, timed_hand_schedule
+from edgesmith.export_tvm.cpu_schedules import AVX2, AVX512, CONV_VARIANTS, NEON, SSE, hand_schedules, isa_of
+from edgesmith.export_tvm.default_schedules import (
+    hand_scheduled,
+    hand_scheduled_variants,
+    time_candidates,
+    timed_hand_schedule,
+)
 from edgesmith.export_tvm.pipeline import prepare_module
 
 
@@ -169,3 +175,48 @@ def test_strided_kernels_get_timed_hand_schedules_that_match_onnxruntime(tmp_pat
     ]
     assert not untimed, f"no timed hand schedule for {untimed}"
     _assert_matches_onnxruntime(source, tmp_path / "strided.tvm", (1, 3, 9, 9))
+
+
+@pytest.mark.parametrize(
+    ("preset", "isa"), [("x86-avx2", AVX2), ("x86-avx512", AVX512), ("rpi4", NEON), ("rpi5", NEON)]
+)
+def test_tiles_are_sized_for_the_targets_vector_unit(preset, isa):
+    import tvm
+
+    assert isa_of(tvm.target.Target(parse_target(preset))) == isa
+
+
+def full_conv_block(path):
+    """A 5x5 conv on a 12x12 map (the CIFAR CNN's second conv, fewer channels) + relu, then pool + dense:
+    its rows are 1.5 AVX2 vectors, so the channel-vectorized variant competes with the row tiles."""
+    rng = np.random.default_rng(0)
+
+    def init(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) * 0.3, name)
+
+    inits = [init("wc", 16, 8, 5, 5), init("bc", 16), init("wf", 16, 5), init("bf", 5)]
+    nodes = [
+        helper.make_node("Conv", ["x", "wc", "bc"], ["c"], pads=[2, 2, 2, 2]),
+        helper.make_node("Relu", ["c"], ["cr"]),
+        helper.make_node("GlobalAveragePool", ["cr"], ["g"]),
+        helper.make_node("Flatten", ["g"], ["gf"]),
+        helper.make_node("Gemm", ["gf", "wf", "bf"], ["y"]),
+    ]
+    return _save(path, nodes, inits, [1, 8, 12, 12])
+
+
+@pytest.mark.parametrize("isa", [AVX512, AVX2, NEON, SSE], ids=lambda isa: isa.name)
+def test_a_full_conv_has_every_variant_on_every_vector_unit(tmp_path, isa):
+    source = full_conv_block(tmp_path / "conv.onnx")
+    (conv,) = [f for name, f in _kernels(source, parse_target("llvm")).items() if "conv2d" in name]
+    assert len(hand_schedules(conv.with_attr("global_symbol", "main"), isa)) == len(CONV_VARIANTS)
+
+
+def test_every_full_conv_variant_reproduces_the_kernel_and_the_fastest_is_compiled(tmp_path):
+    source = full_conv_block(tmp_path / "conv.onnx")
+    target = parse_target("native")
+    (conv,) = [f for name, f in _kernels(source, target).items() if "conv2d" in name]
+    variants = hand_scheduled_variants(conv, target)
+    times = time_candidates(variants, conv, target)  # inf: a variant computes other results
+    assert len(variants) == len(CONV_VARIANTS) and all(np.isfinite(times)), times
+    _assert_matches_onnxruntime(source, tmp_path / "conv.tvm", (1, 8, 12, 12))

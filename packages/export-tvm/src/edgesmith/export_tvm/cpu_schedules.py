@@ -5,14 +5,63 @@ recipe instead: a register tile of output channels x a vector of output pixels (
 the pixels do not fill a vector), the reduction inside it, the epilogue computed on the tile while it is hot
 and the weights repacked to the tile's access order (MetaSchedule's layout-rewrite postprocessor, so the
 packing runs once at compile time). One schedule per kernel, no search: the untuned compile stays fast.
+Tiles are sized for the target's vector unit (:class:`Isa`): a tile that holds more accumulators than the
+ISA has registers spills every FMA (AVX-512's tiles ran a CIFAR conv 6x slower on an AVX2 CPU).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
-VECTOR = 16  # float32 lanes of AVX-512; LLVM splits wider vectors on narrower ISAs
-ACCUMULATORS = 24  # vector accumulators a tile may hold: AVX-512 has 32 registers, the loads need a few
+
+@dataclasses.dataclass(frozen=True)
+class Isa:
+    """A CPU's vector unit as a tile sees it: float32 lanes per register and the number of registers."""
+
+    name: str
+    lanes: int
+    registers: int
+
+    @property
+    def accumulators(self) -> int:
+        """Vector registers a tile may hold as accumulators: a quarter stays free for loads and broadcasts."""
+        return self.registers * 3 // 4
+
+    def vectors(self, elements: int) -> int:
+        """Registers one accumulator row of ``elements`` floats takes."""
+        return math.ceil(elements / self.lanes)
+
+
+AVX512 = Isa("avx512", 16, 32)
+AVX2 = Isa("avx2", 8, 16)
+NEON = Isa("neon", 4, 32)  # aarch64 Advanced SIMD: 32 128-bit registers
+SSE = Isa("sse", 4, 16)
+
+
+def isa_of(target: Any) -> Isa:
+    """The vector unit of an LLVM target (its ``-mcpu``/``-mattr``, or this host's for ``native``)."""
+    from tvm.target import codegen
+
+    def has(feature: str) -> bool:
+        try:
+            return bool(codegen.target_has_features(feature, target))
+        except Exception:  # a feature name the target's architecture does not know
+            return False
+
+    if has("avx512f"):
+        return AVX512
+    if has("avx2"):
+        return AVX2
+    if has("neon") or "aarch64" in str(target.attrs.get("mtriple", "")):
+        return NEON
+    return SSE
+
+
+def _fit(n: int, choices: tuple[int, ...], per_choice: int, budget: int) -> int:
+    """The first of ``choices`` dividing ``n`` that keeps ``choice * per_choice`` accumulators in budget."""
+    return _divisor(n, tuple(c for c in choices if c * per_choice <= budget)) or 1
 
 
 def _divisor(n: int, choices: tuple[int, ...]) -> int | None:
@@ -92,8 +141,19 @@ def _inline_side_inputs(sch: Any, chain: list[Any], conv_name: str) -> None:
                 sch.compute_inline(producer)
 
 
-def schedule_conv(func: Any) -> Any | None:
-    """``func`` scheduled with the register-tiled recipe, or None when it is not an NCHW/NHWC conv kernel."""
+CONV_VARIANTS = ("rows", "channels", "shared-input")
+
+
+def schedule_conv(func: Any, isa: Isa = AVX512, variant: str = "rows") -> Any | None:
+    """``func`` scheduled with the register-tiled recipe for ``isa``, or None when it is not an NCHW/NHWC
+    conv kernel (or ``variant`` does not apply to it).
+
+    A full (not 1x1, not depthwise) NCHW conv has three variants, timed against each other by the caller:
+    ``rows`` tiles output channels x rows x a vector of columns; ``channels`` vectorizes over output
+    channels (for maps whose rows do not fill vectors: 12 columns are 1.5 AVX2 vectors); ``shared-input``
+    is ``rows`` with every channel tile of a task inside it, so the task's padded input is built once, not
+    once per channel tile. Other kernels have only ``rows``.
+    """
     import tvm
     from tvm import s_tir
 
@@ -119,44 +179,48 @@ def schedule_conv(func: Any) -> Any | None:
         sch.compute_inline(block)
 
     if "conv2d_nhwc" in name:
-        return _nhwc(sch, conv, producers, epilogue, tail)
+        return _nhwc(sch, conv, producers, epilogue, tail, isa)
     n, f, y, x, rc, ry, rx = sch.get_loops(conv)
     nf, ny, nx = _extent(sch, f), _extent(sch, y), _extent(sch, x)
     nrc, nry, nrx = _extent(sch, rc), _extent(sch, ry), _extent(sch, rx)
     pointwise = nry == 1 and nrx == 1
     depthwise = nrc == 1 and not pointwise
-    if pointwise and nx % VECTOR == 0 and ny % 2 == 0:
+    if variant != "rows" and (pointwise or depthwise):
+        return None
+    lanes, budget = isa.lanes, isa.accumulators
+    tile = None  # the loop the epilogue is computed at, when not the parallel outer loop
+    if pointwise and nx % lanes == 0 and ny % 2 == 0:
         # out[f, y, x] += w[f, c] * in[c, y, x]: a vector of pixels in each of two rows x a column of
         # channels broadcast from packed w; the tile stays within rows, so the epilogue runs on it while hot
-        fi = _divisor(nf, (8, 6, 4, 3, 2)) or 1
+        fi = _fit(nf, (8, 6, 4, 3, 2), 2, budget)
         fo, fi_ = sch.split(f, [None, fi])
         yo, yi_ = sch.split(y, [None, 2])
-        xo, xv_ = sch.split(x, [None, VECTOR])
+        xo, xv_ = sch.split(x, [None, lanes])
         sch.reorder(n, fo, yo, xo, rc, ry, rx, fi_, yi_, xv_)
         outer, inner = sch.fuse(n, fo, yo, xo), [fi_, yi_]
         vec = xv_
-    elif pointwise and (ny * nx) % (2 * VECTOR) == 0:
+    elif pointwise and (ny * nx) % (2 * lanes) == 0:
         # the same over pixels counted across rows (a width that is no multiple of a vector): tiles cross
         # rows here, so the epilogue runs as its own (vectorized) pass over the output
         if epilogue is not None:
             tail, epilogue = epilogue, None
         p = sch.fuse(y, x)
-        fi = _divisor(nf, (8, 6, 4, 3, 2)) or 1
+        fi = _fit(nf, (8, 6, 4, 3, 2), 2, budget)
         fo, fi_ = sch.split(f, [None, fi])
-        po, pv_o, pv = sch.split(p, [None, 2, VECTOR])
+        po, pv_o, pv = sch.split(p, [None, 2, lanes])
         sch.reorder(n, fo, po, rc, ry, rx, fi_, pv_o, pv)
         outer, inner = sch.fuse(n, fo, po), [fi_, pv_o]
         vec = pv
-    elif pointwise:
+    elif pointwise or variant == "channels":
         # few pixels (14x14, 7x7): vectorize over output channels, a run of pixels of one row per tile
-        fv = _divisor(nf, (16, 8))
+        fv = _divisor(nf, (lanes, lanes // 2))
         if fv is None or (epilogue is None and tail is None):  # the output buffer's layout is not ours
             return None
         # accumulate in an NCHW{fv}c tile (vectors contiguous, kept in registers); the epilogue transposes
         sch.transform_layout(conv, ("write", 0), lambda n_, f_, y_, x_: (n_, f_ // fv, y_, x_, f_ % fv))
         pi = _divisor(nx, (7, 8, 4, 2)) or 1
         # as many channel vectors as keep the accumulators (vectors x pixels) within the registers
-        fvo = _divisor(nf // fv, tuple(k for k in (4, 3, 2) if k * pi <= ACCUMULATORS)) or 1
+        fvo = _fit(nf // fv, (4, 3, 2), pi, budget)
         fo, fvo_, fv_ = sch.split(f, [None, fvo, fv])
         xo, pi_ = sch.split(x, [None, pi])
         sch.reorder(n, fo, y, xo, rc, ry, rx, pi_, fvo_, fv_)
@@ -164,11 +228,13 @@ def schedule_conv(func: Any) -> Any | None:
         vec = fv_
     else:
         # 3x3 (depthwise or full): a vector of output columns, a few rows, the taps unrolled
-        xv = nx if nx <= VECTOR else _divisor(nx, (16, 14, 8, 7))
+        # a row's output columns, in one or more vectors (16 on AVX2 or NEON: two or four registers)
+        xv = nx if nx <= max(lanes, 16) else _divisor(nx, (16, 14, 8, 7) if lanes > 4 else (8, 7, 4))
         if xv is None:
             return None
         yi = _divisor(ny, (2, 1))
-        fi = 1 if depthwise else (_divisor(nf, (8, 4, 2)) or 1)  # 8 x 2 rows: 16 accumulators
+        # channels x 2 rows x the row's vectors within the registers (AVX-512: 8 x 2 x 1 = 16 accumulators)
+        fi = 1 if depthwise else _fit(nf, (8, 6, 4, 2), yi * isa.vectors(xv), budget)
         fo, fi_ = sch.split(f, [None, fi])
         yo, yi_ = sch.split(y, [None, yi])
         xo, xv_ = sch.split(x, [None, xv])
@@ -186,6 +252,9 @@ def schedule_conv(func: Any) -> Any | None:
         if depthwise and stride == 1:
             # a whole channel per task: its padded plane is built once (a few KB, in L1), not per tile
             outer, inner = sch.fuse(n, fo), [ry, rx, fi_, yi_]
+        elif variant == "shared-input":
+            sch.reorder(yo, xo, fo)
+            outer, inner, tile = sch.fuse(n, yo, xo), [ry, rx, fi_, yi_], fo
         else:
             outer, inner = sch.fuse(n, fo, yo, xo), [ry, rx, fi_, yi_]
         vec = xv_
@@ -195,11 +264,11 @@ def schedule_conv(func: Any) -> Any | None:
     for loop in inner:
         sch.unroll(loop)
     if epilogue is not None:
-        sch.reverse_compute_at(epilogue, outer)
-        eloops = sch.get_loops(epilogue)[1:]
+        sch.reverse_compute_at(epilogue, outer if tile is None else tile)
+        eloops = sch.get_loops(epilogue)[1 if tile is None else 2 :]
         if eloops and _extent(sch, eloops[-1]) <= 64:
             sch.vectorize(eloops[-1])
-    sch.decompose_reduction(conv, sch.get_loops(conv)[1])
+    sch.decompose_reduction(conv, sch.get_loops(conv)[1 if tile is None else 2])
     if tail is not None:
         _flat_loop(sch, tail)
     return sch
@@ -215,7 +284,7 @@ def _place_producers(sch: Any, producers: list[Any], pointwise: bool, outer: Any
             _flat_inner(sch, producer)
 
 
-def _nhwc(sch: Any, conv: Any, producers: list[Any], epilogue: Any, tail: Any) -> Any | None:
+def _nhwc(sch: Any, conv: Any, producers: list[Any], epilogue: Any, tail: Any, isa: Isa) -> Any | None:
     """NHWC (TFLite's layout): a vector of output channels (contiguous in the output and in HWIO weights)
     x a few pixels of one row, the taps and input channels inside."""
     n, y, x, f, ry, rx, rc = sch.get_loops(conv)
@@ -223,8 +292,8 @@ def _nhwc(sch: Any, conv: Any, producers: list[Any], epilogue: Any, tail: Any) -
     pointwise = _extent(sch, ry) == 1 and _extent(sch, rx) == 1
     # a whole vector (or half, a quarter) when the channels allow it, else their largest divisor that fits
     # one vector (42 channels: 14), else all of them when they fit
-    fv = _divisor(nf, (VECTOR, 8, 4)) or (
-        nf if nf < VECTOR else _divisor(nf, tuple(range(VECTOR - 1, 4, -1)))
+    fv = _divisor(nf, (isa.lanes, isa.lanes // 2, 4)) or (
+        nf if nf < isa.lanes else _divisor(nf, tuple(range(isa.lanes - 1, 4, -1)))
     )
     if fv is None:
         return None
@@ -359,16 +428,46 @@ def schedule_reduction(func: Any) -> Any | None:
     return sch
 
 
-def hand_schedule(func: Any) -> Any | None:
-    """The first hand-written schedule that applies to ``func`` (a Schedule), or None."""
-    for rule in (schedule_conv, schedule_matmul, schedule_injective, schedule_reduction):
+def hand_schedules(func: Any, isa: Isa = AVX512) -> list[Any]:
+    """The hand-written schedules (Schedules) of ``func`` on ``isa``: the conv variants that apply, else the
+    first other rule that does; empty when none does. The first is the one to use untimed."""
+    convs = []
+    for variant in CONV_VARIANTS:
         try:
-            sch = rule(func)
-        except Exception:  # the kernel is not the shape the rule expects (a primitive refused it)
+            sch = schedule_conv(func, isa, variant)
+        except Exception:  # the kernel is not the shape the variant expects (a primitive refused it)
             continue
         if sch is not None:
-            return sch
-    return None
+            convs.append(sch)
+    if convs:
+        return convs
+    for rule in (schedule_matmul, schedule_injective, schedule_reduction):
+        try:
+            sch = rule(func)
+        except Exception:
+            continue
+        if sch is not None:
+            return [sch]
+    return []
 
 
-__all__ = ["hand_schedule", "schedule_conv", "schedule_injective", "schedule_matmul", "schedule_reduction"]
+def hand_schedule(func: Any, isa: Isa = AVX512) -> Any | None:
+    """The first hand-written schedule that applies to ``func`` (a Schedule) on ``isa``, or None."""
+    return next(iter(hand_schedules(func, isa)), None)
+
+
+__all__ = [
+    "AVX2",
+    "AVX512",
+    "CONV_VARIANTS",
+    "NEON",
+    "SSE",
+    "Isa",
+    "hand_schedule",
+    "hand_schedules",
+    "isa_of",
+    "schedule_conv",
+    "schedule_injective",
+    "schedule_matmul",
+    "schedule_reduction",
+]

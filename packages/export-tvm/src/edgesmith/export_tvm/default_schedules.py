@@ -49,27 +49,32 @@ def _context(func: Any, target: Any, seed: int = 0) -> Any:
     )
 
 
-def hand_scheduled(func: Any, target: Any) -> Any | None:
-    """The hand-written CPU schedule of a kernel, weights repacked to its access order, or None.
+def hand_scheduled_variants(func: Any, target: Any) -> list[Any]:
+    """The hand-written CPU schedules of a kernel (the first is the one to use untimed), weights repacked
+    to each one's access order; empty when no hand rule applies or the target is not a CPU.
 
-    It needs no MetaSchedule tuning context: creating the first one imports TVM's tensor intrinsics, which
+    They need no MetaSchedule tuning context: creating the first one imports TVM's tensor intrinsics, which
     parses ~500 TVMScript functions (over a minute on a busy 2-core machine).
     """
-    from edgesmith.export_tvm.cpu_schedules import hand_schedule
+    from edgesmith.export_tvm.cpu_schedules import hand_schedules, isa_of
 
     if target.kind.name != "llvm":
-        return None
-    sch = hand_schedule(func.with_attr("global_symbol", "main"))
-    if sch is None:
-        return None
+        return []
     from tvm.s_tir import meta_schedule as ms
 
-    try:  # the layout rewrite packs the weights in the order the tile reads them
-        if not ms.postproc.RewriteLayout().apply(sch):
-            return None
-    except Exception:
-        return None
-    return sch.mod["main"]
+    out = []
+    for sch in hand_schedules(func.with_attr("global_symbol", "main"), isa_of(target)):
+        try:  # the layout rewrite packs the weights in the order the tile reads them
+            if ms.postproc.RewriteLayout().apply(sch):
+                out.append(sch.mod["main"])
+        except Exception:
+            continue
+    return out
+
+
+def hand_scheduled(func: Any, target: Any) -> Any | None:
+    """The hand-written CPU schedule of a kernel to use untimed (weights repacked), or None."""
+    return next(iter(hand_scheduled_variants(func, target)), None)
 
 
 def design_space_samples(func: Any, target: Any, samples: int, seed: int = 0) -> list[Any]:
@@ -169,16 +174,22 @@ def time_candidates(candidates: list[Any], reference: Any, target: Any) -> list[
 
 
 def timed_hand_schedule(func: Any, target: Any) -> tuple[Any | None, float | None]:
-    """The hand-written schedule of ``func`` and its milliseconds here; the time is None when there is no
-    hand rule, or the schedule does not build, run or reproduce ``func`` on this machine."""
-    hand = hand_scheduled(func, target)
-    if hand is None:
+    """The fastest hand-written schedule of ``func`` here and its milliseconds; the time is None when there
+    is no hand rule, or no variant builds, runs and reproduces ``func`` on this machine."""
+    hands = hand_scheduled_variants(func, target)
+    if not hands:
         return None, None
     try:
-        (ms_,) = time_candidates([hand], func, target)
-    except Exception:  # it does not build or run here
-        return hand, None
-    return hand, ms_ if np.isfinite(ms_) else None
+        times = time_candidates(hands, func, target)
+    except Exception:  # one does not build or run here: time them one by one
+        times = []
+        for hand in hands:
+            try:
+                times += time_candidates([hand], func, target)
+            except Exception:
+                times.append(float("inf"))
+    best = int(np.argmin(times))
+    return hands[best], times[best] if np.isfinite(times[best]) else None
 
 
 def default_schedule(
@@ -244,6 +255,7 @@ __all__ = [
     "default_schedule",
     "design_space_samples",
     "hand_scheduled",
+    "hand_scheduled_variants",
     "time_candidates",
     "timed_hand_schedule",
 ]
