@@ -128,7 +128,8 @@ def _make_measure_callback(
     total: int,
     progress: Callable[[str, int, int], None] | None,
 ) -> Any:
-    """Counts measured candidates for progress and ends the search once the wall-clock budget is spent."""
+    """Counts measured candidates for progress and ends the search once the wall-clock budget is spent,
+    keeping every batch already measured."""
     from tvm.ir.utils import derived_object
     from tvm.s_tir import meta_schedule as ms
 
@@ -142,12 +143,20 @@ def _make_measure_callback(
             self.done += len(runner_results)
             if progress:
                 progress(names[task_id], min(self.done, total), total)
-            if deadline is not None and time.monotonic() > deadline and not self.stopped:
-                # this batch's records are in the database already (the default callbacks run first);
-                # ending the tasks from here instead makes the gradient scheduler pick a terminated task
-                # and abort (TVM 0.27: "Check failed: !task->is_terminated")
-                self.stopped = True
-                raise TimeBudgetSpent
+            if deadline is None or self.stopped or time.monotonic() <= deadline:
+                return
+            self.stopped = True
+            # the scheduler sends each task's batch and joins it only when it picks the task again (the
+            # first round sends every task's batch before joining any): join the measured batches still
+            # waiting so their records reach the log, or they are lost (a 20-task model on a slow 2-core
+            # host kept 8 records of ~140 measured trials)
+            for i, task in enumerate(task_scheduler.tasks_):
+                if i != task_id and task.measure_candidates:
+                    task_scheduler.join_running_task(i)
+            # this batch's records are in the database already (the default callbacks run first);
+            # ending the tasks from here instead makes the gradient scheduler pick a terminated task
+            # and abort (TVM 0.27: "Check failed: !task->is_terminated")
+            raise TimeBudgetSpent
 
     return BudgetCallback()
 
@@ -202,6 +211,9 @@ def _unnamed_handlers_off() -> None:
             logger.removeHandler(handler)
 
 
+BUILD_TIMEOUT_S = 120.0
+
+
 def _tune_tasks(
     contexts: Any, weights: Any, log_path: Path, db: Any, trials: int, per_iter: int, callback: Any
 ) -> None:
@@ -215,8 +227,10 @@ def _tune_tasks(
         work_dir=str(log_path),
         max_trials_global=trials,
         num_trials_per_iter=per_iter,
-        # generous timeouts: a fresh worker imports TVM first, which takes long on a loaded machine
-        builder=ms.builder.LocalBuilder(max_workers=cpu_count(), timeout_sec=600.0),
+        # a worker imports TVM once (2 s here, under a minute on a loaded machine) and a trial builds in
+        # seconds; now and then a sample's unrolled nest makes LLVM run for ten minutes (a 1x1 conv on a
+        # 96x96 map, seen on a Zen 3 host), so a build gets 2 minutes, not the whole budget
+        builder=ms.builder.LocalBuilder(max_workers=cpu_count(), timeout_sec=BUILD_TIMEOUT_S),
         runner=ms.runner.LocalRunner(evaluator_config=evaluator, timeout_sec=300.0),
         database=db,
         cost_model=ms.cost_model.XGBModel(num_tuning_cores=cpu_count()),
