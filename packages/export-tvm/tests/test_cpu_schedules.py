@@ -9,7 +9,16 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from edgesmith.export_tvm import compile_model, import_model, load_compiled, parse_target
-from edgesmith.export_tvm.cpu_schedules import AVX2, AVX512, CONV_VARIANTS, NEON, SSE, hand_schedules, isa_of
+from edgesmith.export_tvm.cpu_schedules import (
+    AVX2,
+    AVX512,
+    CONV_VARIANTS,
+    INJECTIVE_VARIANTS,
+    NEON,
+    SSE,
+    hand_schedules,
+    isa_of,
+)
 from edgesmith.export_tvm.default_schedules import (
     hand_scheduled,
     hand_scheduled_variants,
@@ -220,3 +229,31 @@ def test_every_full_conv_variant_reproduces_the_kernel_and_the_fastest_is_compil
     times = time_candidates(variants, conv, target)  # inf: a variant computes other results
     assert len(variants) == len(CONV_VARIANTS) and all(np.isfinite(times)), times
     _assert_matches_onnxruntime(source, tmp_path / "conv.tvm", (1, 8, 12, 12))
+
+
+def upsample_block(path):
+    """A 2x nearest resize (a CenterNet neck's upsampling, as tf2onnx writes it), flattened into a dense
+    layer, so every output pixel's source index shows in the result."""
+    rng = np.random.default_rng(0)
+    inits = [
+        numpy_helper.from_array(np.zeros(0, np.float32), "roi"),
+        numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"),
+        numpy_helper.from_array(rng.standard_normal((4 * 12 * 16, 5)).astype(np.float32), "wf"),
+        numpy_helper.from_array(np.zeros(5, np.float32), "bf"),
+    ]
+    nodes = [
+        helper.make_node("Resize", ["x", "roi", "scales"], ["u"], mode="nearest", nearest_mode="floor"),
+        helper.make_node("Flatten", ["u"], ["uf"]),
+        helper.make_node("Gemm", ["uf", "wf", "bf"], ["y"]),
+    ]
+    return _save(path, nodes, inits, [1, 4, 6, 8])
+
+
+def test_a_resize_gets_both_injective_variants_and_the_fastest_matches_onnxruntime(tmp_path):
+    source = upsample_block(tmp_path / "resize.onnx")
+    target = parse_target("native")
+    (resize,) = [f for name, f in _kernels(source, target).items() if "resize" in name]
+    variants = hand_scheduled_variants(resize, target)
+    times = time_candidates(variants, resize, target)
+    assert len(variants) == len(INJECTIVE_VARIANTS) and all(np.isfinite(times)), times
+    _assert_matches_onnxruntime(source, tmp_path / "resize.tvm", (1, 4, 6, 8))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 
@@ -357,9 +358,14 @@ def schedule_matmul(func: Any) -> Any | None:
 PARALLEL_MIN = 4096  # elements below which a thread pool launch costs more than the loop
 
 
-def schedule_injective(func: Any) -> Any | None:
-    """A kernel without reductions (reshape, transpose, pad, (de)quantize chains): one fused loop per output,
-    vectorized inside, parallel outside when it is big enough."""
+INJECTIVE_VARIANTS = ("flat", "rows")
+
+
+def schedule_injective(func: Any, variant: str = "flat") -> Any | None:
+    """A kernel without reductions (reshape, transpose, pad, resize, (de)quantize chains), vectorized inside
+    and parallel outside when it is big enough: ``flat`` over one loop fused from all of an output's loops,
+    ``rows`` over its last axis with the others fused outside (no index divisions in the vector: a 2x
+    nearest resize reads each input element twice in a row). None when ``rows`` is no different."""
     import tvm
     from tvm import s_tir
 
@@ -371,7 +377,22 @@ def schedule_injective(func: Any) -> Any | None:
     for block in blocks:
         if sch.get(block).name_hint not in outputs:
             sch.compute_inline(block)
-    for block in sch.get_child_blocks(sch.get_sblock("root")):
+    outs = sch.get_child_blocks(sch.get_sblock("root"))
+    if variant == "rows":
+        if not all(len(sch.get_loops(b)) > 1 for b in outs):
+            return None
+        for block in outs:
+            *rest, last = sch.get_loops(block)
+            outer = sch.fuse(*rest) if len(rest) > 1 else rest[0]
+            total = _extent(sch, outer) * _extent(sch, last)
+            vec = _divisor(_extent(sch, last), (16, 8, 4))
+            if vec:
+                _, inner = sch.split(last, [None, vec])
+                sch.vectorize(inner)
+            if total >= PARALLEL_MIN:
+                sch.parallel(outer)
+        return sch
+    for block in outs:
         loops = sch.get_loops(block)
         if not loops:
             continue
@@ -428,26 +449,31 @@ def schedule_reduction(func: Any) -> Any | None:
     return sch
 
 
+def _applied(rule: Callable[[Any], Any | None], variants: tuple[Any, ...]) -> list[Any]:
+    """The Schedules ``rule`` makes for each variant, skipping those that do not apply or raise."""
+    out = []
+    for variant in variants:
+        try:
+            sch = rule(variant)
+        except Exception:  # the kernel is not the shape the rule expects (a primitive refused it)
+            continue
+        if sch is not None:
+            out.append(sch)
+    return out
+
+
 def hand_schedules(func: Any, isa: Isa = AVX512) -> list[Any]:
-    """The hand-written schedules (Schedules) of ``func`` on ``isa``: the conv variants that apply, else the
-    first other rule that does; empty when none does. The first is the one to use untimed."""
-    convs = []
-    for variant in CONV_VARIANTS:
-        try:
-            sch = schedule_conv(func, isa, variant)
-        except Exception:  # the kernel is not the shape the variant expects (a primitive refused it)
-            continue
-        if sch is not None:
-            convs.append(sch)
-    if convs:
-        return convs
-    for rule in (schedule_matmul, schedule_injective, schedule_reduction):
-        try:
-            sch = rule(func)
-        except Exception:
-            continue
-        if sch is not None:
-            return [sch]
+    """The hand-written schedules (Schedules) of ``func`` on ``isa``: every variant of the first rule that
+    applies; empty when none does. The first is the one to use untimed."""
+    rules = (
+        (lambda v: schedule_conv(func, isa, v), CONV_VARIANTS),
+        (lambda v: schedule_injective(func, v), INJECTIVE_VARIANTS),
+        (lambda _: schedule_matmul(func), (None,)),
+        (lambda _: schedule_reduction(func), (None,)),
+    )
+    for rule, variants in rules:
+        if found := _applied(rule, variants):
+            return found
     return []
 
 
@@ -460,6 +486,7 @@ __all__ = [
     "AVX2",
     "AVX512",
     "CONV_VARIANTS",
+    "INJECTIVE_VARIANTS",
     "NEON",
     "SSE",
     "Isa",
