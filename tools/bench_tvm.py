@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from rich.console import Console
 from rich.table import Table
 
 from edgesmith.datasets.tf_runtime import keras, tf
@@ -29,9 +28,10 @@ from edgesmith.export_tvm import compile_model, import_model, parse_target, tune
 from edgesmith.export_tvm.shipped_logs import shipped_log
 from edgesmith.export_tvm.targets import target_dict
 from edgesmith.models import cifar10_cnn
+from edgesmith.profiling.console import FoldingConsole
 from edgesmith.profiling.registry import open_runner
 
-console = Console()
+console = FoldingConsole()  # tables print whole, never cut to 80 columns, when piped to a log
 
 
 PLATE_DETECTOR = (
