@@ -56,6 +56,25 @@ def test_tflite_import_and_compile(tmp_path, tflite_model):
     np.testing.assert_allclose(y, model(x, training=False).numpy(), atol=1e-4)
 
 
+@pytest.mark.parametrize("batch", [1, 2])
+def test_tflite_dilated_conv_and_reshape_compile_and_match_keras(tmp_path, batch):
+    """TFLite writes a dilated conv as SPACE_TO_BATCH_ND -> CONV -> BATCH_TO_SPACE_ND and Keras' Reshape with
+    a computed shape (the plate CRNN has both): TVM 0.27's own converter fails on each."""
+    from edgesmith.datasets.tf_runtime import keras, tf
+
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((6, 10, 2))
+    x = keras.layers.Conv2D(3, 3, dilation_rate=(1, 2), padding="same")(inp)
+    x = keras.layers.Conv2D(4, 3, dilation_rate=2, padding="same", activation="relu")(x)
+    model = keras.Model(inp, keras.layers.Reshape((10, 24))(keras.layers.Permute((2, 1, 3))(x)))
+    path = tmp_path / "dilated.tflite"
+    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    compiled = compile_model(path, tmp_path / "dilated.tvm", target="llvm", batch=batch)
+    x = np.random.default_rng(3).standard_normal((batch, 6, 10, 2)).astype(np.float32)
+    (y,) = load_compiled(compiled.path)(x)
+    np.testing.assert_allclose(y, model(x, training=False).numpy(), atol=1e-4)
+
+
 def test_runner_is_registered_and_chunks_batches(compiled):
     onnx_model, compiled = compiled
     assert runner_class("tvm") is TVMRunner
