@@ -56,10 +56,9 @@ def test_tflite_import_and_compile(tmp_path, tflite_model):
     np.testing.assert_allclose(y, model(x, training=False).numpy(), atol=1e-4)
 
 
-@pytest.mark.parametrize("batch", [1, 2])
-def test_tflite_dilated_conv_and_reshape_compile_and_match_keras(tmp_path, batch):
+def _dilated_reshape_tflite(path, int8=False):
     """TFLite writes a dilated conv as SPACE_TO_BATCH_ND -> CONV -> BATCH_TO_SPACE_ND and Keras' Reshape with
-    a computed shape (the plate CRNN has both): TVM 0.27's own converter fails on each."""
+    a computed shape (the plate CRNN has both); TVM 0.27's own converter fails on each."""
     from edgesmith.datasets.tf_runtime import keras, tf
 
     keras.utils.set_random_seed(0)
@@ -67,12 +66,38 @@ def test_tflite_dilated_conv_and_reshape_compile_and_match_keras(tmp_path, batch
     x = keras.layers.Conv2D(3, 3, dilation_rate=(1, 2), padding="same")(inp)
     x = keras.layers.Conv2D(4, 3, dilation_rate=2, padding="same", activation="relu")(x)
     model = keras.Model(inp, keras.layers.Reshape((10, 24))(keras.layers.Permute((2, 1, 3))(x)))
-    path = tmp_path / "dilated.tflite"
-    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if int8:
+        rng = np.random.default_rng(0)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: (
+            [rng.random((1, 6, 10, 2), np.float32)] for _ in range(16)
+        )
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = converter.inference_output_type = tf.int8
+    path.write_bytes(converter.convert())
+    return path, model
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+def test_tflite_dilated_conv_and_reshape_compile_and_match_keras(tmp_path, batch):
+    path, model = _dilated_reshape_tflite(tmp_path / "dilated.tflite")
     compiled = compile_model(path, tmp_path / "dilated.tvm", target="llvm", batch=batch)
     x = np.random.default_rng(3).standard_normal((batch, 6, 10, 2)).astype(np.float32)
     (y,) = load_compiled(compiled.path)(x)
     np.testing.assert_allclose(y, model(x, training=False).numpy(), atol=1e-4)
+
+
+def test_int8_tflite_dilated_conv_and_reshape_match_the_interpreter(tmp_path):
+    """The same ops on int8 tensors: data movement, padded with the zero point, so TVM matches TFLite."""
+    path, _ = _dilated_reshape_tflite(tmp_path / "dilated_int8.tflite", int8=True)
+    compiled = compile_model(path, tmp_path / "dilated_int8.tvm", target="llvm")
+    x = np.random.default_rng(4).random((1, 6, 10, 2), dtype=np.float32)
+    with open_runner(compiled.path) as tvm_runner, open_runner(path) as tflite_runner:
+        got, expected = np.asarray(tvm_runner.predict(x)), np.asarray(tflite_runner.predict(x))
+    assert expected.std() > 0
+    step = json.loads((compiled.path / "meta.json").read_text())["output_quantization"][0]["scales"][0]
+    np.testing.assert_allclose(got, expected, atol=1.01 * step)
 
 
 def test_runner_is_registered_and_chunks_batches(compiled):
