@@ -249,7 +249,7 @@ def upsample_block(path):
     return _save(path, nodes, inits, [1, 4, 6, 8])
 
 
-def test_a_resize_gets_both_injective_variants_and_the_fastest_matches_onnxruntime(tmp_path):
+def test_a_resize_gets_every_injective_variant_and_the_fastest_matches_onnxruntime(tmp_path):
     source = upsample_block(tmp_path / "resize.onnx")
     target = parse_target("native")
     (resize,) = [f for name, f in _kernels(source, target).items() if "resize" in name]
