@@ -27,7 +27,6 @@ from edgesmith.datasets.tf_runtime import keras, tf
 from edgesmith.export_trt import keras_to_onnx
 from edgesmith.export_tvm import compile_model, import_model, parse_target, tune_model
 from edgesmith.export_tvm.shipped_logs import shipped_log
-from edgesmith.export_tvm.targets import target_dict
 from edgesmith.models import cifar10_cnn
 from edgesmith.profiling.console import FoldingConsole
 from edgesmith.profiling.registry import open_runner
@@ -93,9 +92,7 @@ def bench(name: str, model: keras.Model, args: argparse.Namespace) -> list[dict]
     target = parse_target(args.target)
 
     t0 = time.perf_counter()
-    # the preset's JSON dict, not its name: a name would apply the preset's shipped log
-    bare = json.dumps(target_dict(args.target))
-    untuned = compile_model(onnx_path, out / f"{name}.untuned.tvm", target=bare)
+    untuned = compile_model(onnx_path, out / f"{name}.untuned.tvm", target=args.target, use_shipped_log=False)
     untuned_compile_s = time.perf_counter() - t0
     print_kernel_shares(name, untuned.default_latency_ms, untuned.path)
     runners = {

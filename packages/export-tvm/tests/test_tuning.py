@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -181,3 +182,21 @@ def test_a_shipped_log_is_a_compact_log_with_one_record_per_kernel(preset, min_r
     # compacted: the shipped models' kernels (plate detector, CIFAR CNN, ...), one best record each
     assert len(records) == len(workloads) >= min_records
     assert all(r.run_secs for r in records)
+
+
+def test_compile_for_a_preset_applies_its_shipped_log_unless_told_not_to(tmp_path, onnx_model):
+    from typer.testing import CliRunner
+
+    from edgesmith.export_tvm.cli import app
+    from edgesmith.export_tvm.shipped_logs import shipped_log
+
+    def compile_json(*extra):
+        out = tmp_path / f"conv{len(extra)}.tvm"
+        args = ["compile", str(onnx_model), "-o", str(out), "--target", "x86-avx2", "--json", *extra]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(Path(json.loads(result.output)["sidecar"]).read_text())  # the artifact's sidecar
+
+    assert compile_json()["tuning_log"] == str(shipped_log("x86-avx2"))
+    untuned = compile_json("--no-shipped-log")
+    assert untuned["tuning_log"] is None and untuned["tuned_functions"] == 0

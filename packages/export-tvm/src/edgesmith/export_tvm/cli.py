@@ -63,6 +63,13 @@ def compile_cmd(
             help="Tuning log from `edgesmith-tvm tune` (default: the preset's shipped log, if any)."
         ),
     ] = None,
+    use_shipped_log: Annotated[
+        bool,
+        typer.Option(
+            "--shipped-log/--no-shipped-log",
+            help="Apply the preset's shipped log when no --tuning-log is given (off: an untuned build).",
+        ),
+    ] = True,
     cc: Annotated[
         str | None,
         typer.Option(
@@ -73,7 +80,8 @@ def compile_cmd(
 ) -> None:
     """Compile a model to a reloadable library + weights directory.
 
-    Kernels without a tuning record get a default schedule (the fastest of a few MetaSchedule samples).
+    Kernels without a tuning record get a default schedule: the fastest of the hand-written schedules,
+    timed on this machine (a MetaSchedule sample where none applies).
 
     Example: edgesmith-tvm compile mobilenet.onnx -o mobilenet.tvm --target x86-avx512 --tuning-log tuning/
     """
@@ -89,6 +97,7 @@ def compile_cmd(
                 opt_level=opt_level,
                 batch=batch,
                 tuning_log=tuning_log,
+                use_shipped_log=use_shipped_log,
                 cc=cc,
                 progress=lambda name, done, total: bar.update(
                     job, description=f"default schedule {name[:36]}", completed=done, total=total

@@ -104,11 +104,13 @@ def compile_model(
     cc: str | None = None,
     progress: Any = None,
     check_records: bool = True,
+    use_shipped_log: bool = True,
 ) -> CompiledModel:
     """ONNX/TFLite -> ``output`` (a ``.tvm`` directory) for ``target``; nothing is left behind on failure.
 
     Kernels with a record in ``tuning_log`` use it (unless ``check_records`` finds the hand-written default
-    faster here); every other kernel gets a default schedule.
+    faster here); every other kernel gets a default schedule. Without ``tuning_log`` a preset's shipped log
+    applies unless ``use_shipped_log`` is off (an untuned build, to compare against).
     """
     import tvm
 
@@ -117,7 +119,7 @@ def compile_model(
     tgt = parse_target(target)
     cc = cc or _cross_compiler_for(tgt)
     if tuning_log is None:
-        tuning_log = shipped_log(target)
+        tuning_log = shipped_log(target) if use_shipped_log else None
     elif not is_log(tuning_log):
         raise TVMExportError(f"{tuning_log}: no such tuning log; create it with `edgesmith-tvm tune`")
     writable_dir(Path(output).parent, create=True)  # a read-only output fails now, not after the schedules
