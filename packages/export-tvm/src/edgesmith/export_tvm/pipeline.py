@@ -24,11 +24,44 @@ def rewrites_layouts(target: Any) -> bool:
     return target.kind.name == "llvm"
 
 
+ROOT_POWERS = {0.5: 1, 0.25: 2, 0.75: 3}
+"""Exponents written with square roots: x^0.5 = sqrt x, x^0.25 = sqrt sqrt x, x^0.75 = their product."""
+
+
+def powers_as_roots(mod: Any) -> Any:
+    """``x ** c`` for a constant c of ``ROOT_POWERS`` (LRN's beta is 0.75) as square roots, which vectorize;
+    ``power`` lowers to one scalar ``powf`` call per element (CIFAR's LRN: 0.44 GFLOP/s on Zen 3). Equal
+    for every x, NaN for x < 0 as ``powf`` gives."""
+    from tvm import relax
+    from tvm.relax.dpl import is_const, is_op, rewrite_call, wildcard
+
+    base, exponent = wildcard(), is_const()
+    pattern = is_op("relax.power")(base, exponent)
+
+    def rewrite(expr: Any, matches: dict[Any, Any]) -> Any:
+        value = matches[exponent].value.numpy()
+        if value.size != 1 or float(value.reshape(())) not in ROOT_POWERS:
+            return expr
+        kind = ROOT_POWERS[float(value.reshape(()))]
+        root = relax.op.sqrt(matches[base])
+        if kind == 1:
+            return root
+        fourth = relax.op.sqrt(root)
+        return fourth if kind == 2 else relax.op.multiply(root, fourth)
+
+    out = mod.clone()
+    for gv, func in mod.functions_items():
+        if isinstance(func, relax.Function):
+            out.update_func(gv, rewrite_call(pattern, rewrite, func))
+    return out
+
+
 def prepare_module(mod: Any, target: Any) -> Any:
     """Legalize, fold and fuse a Relax module (inputs, then weights) into the PrimFuncs tasks are made of."""
     import tvm
     from tvm import relax
 
+    mod = powers_as_roots(mod)
     passes = [
         relax.transform.DecomposeOpsForInference(),
         relax.transform.CanonicalizeBindings(),
