@@ -219,7 +219,7 @@ def schedule_conv(func: Any, isa: Isa = AVX512, variant: str = "rows") -> Any | 
             return None
         # accumulate in an NCHW{fv}c tile (vectors contiguous, kept in registers); the epilogue transposes
         sch.transform_layout(conv, ("write", 0), lambda n_, f_, y_, x_: (n_, f_ // fv, y_, x_, f_ % fv))
-        pi = _divisor(nx, (7, 8, 4, 2)) or 1
+        pi = _divisor(nx, (7, 8, 6, 4, 2)) or 1
         # as many channel vectors as keep the accumulators (vectors x pixels) within the registers
         fvo = _fit(nf // fv, (4, 3, 2), pi, budget)
         fo, fvo_, fv_ = sch.split(f, [None, fvo, fv])
