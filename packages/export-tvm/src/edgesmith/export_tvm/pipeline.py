@@ -24,7 +24,7 @@ def rewrites_layouts(target: Any) -> bool:
     return target.kind.name == "llvm"
 
 
-ROOT_POWERS = {0.5: 1, 0.25: 2, 0.75: 3}
+ROOT_POWERS = (0.5, 0.25, 0.75)
 """Exponents written with square roots: x^0.5 = sqrt x, x^0.25 = sqrt sqrt x, x^0.75 = their product."""
 
 
@@ -40,14 +40,12 @@ def powers_as_roots(mod: Any) -> Any:
 
     def rewrite(expr: Any, matches: dict[Any, Any]) -> Any:
         value = matches[exponent].value.numpy()
-        if value.size != 1 or float(value.reshape(())) not in ROOT_POWERS:
+        c = float(value.reshape(())) if value.size == 1 else None
+        if c not in ROOT_POWERS:
             return expr
-        kind = ROOT_POWERS[float(value.reshape(()))]
         root = relax.op.sqrt(matches[base])
-        if kind == 1:
-            return root
         fourth = relax.op.sqrt(root)
-        return fourth if kind == 2 else relax.op.multiply(root, fourth)
+        return {0.5: root, 0.25: fourth, 0.75: relax.op.multiply(root, fourth)}[c]
 
     out = mod.clone()
     for gv, func in mod.functions_items():
