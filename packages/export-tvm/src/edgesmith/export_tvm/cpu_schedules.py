@@ -388,8 +388,8 @@ def schedule_injective(func: Any, variant: str = "flat") -> Any | None:
             *rest, last = sch.get_loops(block)
             outer = sch.fuse(*rest) if len(rest) > 1 else rest[0]
             total = _extent(sch, outer) * _extent(sch, last)
-            vec = _divisor(_extent(sch, last), (16, 8, 4))
-            if vec and variant == "rows":
+            vec = _divisor(_extent(sch, last), (16, 8, 4)) if variant == "rows" else None
+            if vec:
                 _, inner = sch.split(last, [None, vec])
                 sch.vectorize(inner)
                 vectorized = True

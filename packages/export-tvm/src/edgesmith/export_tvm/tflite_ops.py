@@ -14,7 +14,7 @@ from edgesmith.export_tvm.errors import TVMExportError
 
 
 def tflite_converter(batch: int) -> Any:
-    """TVM's TFLite operator converter with two TVM 0.27 Relax-frontend bugs worked around.
+    """TVM's TFLite operator converter with these TVM 0.27 Relax-frontend faults worked around.
 
     - Keras' ``Reshape`` converts to SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (the batch dim is read at
       run time); the frontend hands that computed shape to ``ShapeExpr`` and fails ("Expected Array<ir.Expr>
@@ -50,28 +50,27 @@ def tflite_converter(batch: int) -> Any:
                     return relax.op.reshape(self.get_expr(inputs[0].tensor_idx), shape)
             return super().convert_reshape(op)
 
-        def _block_args(self, op: Any) -> tuple[Any, list[int], list[int], list[int], list[int]]:
+        def _block_args(self, op: Any) -> tuple[Any, list[int], list[int], list[int], list[int], float]:
+            """Input, its shape, block shape, the per-axis (before, after) edges, and the stored value of a
+            real 0 (an int8 tensor's zero point), which padding writes."""
             data, block, edges = self.get_input_tensors(op)
-            if data.qnn_params and not self.has_same_qnn_params(data, self.get_output_tensors(op)[0]):
+            q = data.qnn_params
+            if q and not self.has_same_qnn_params(data, self.get_output_tensors(op)[0]):
                 raise TVMExportError("a quantized SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND rescales; re-convert")
             expr = self.get_expr(data.tensor_idx)
             shape = [int(d) for d in self._infer_shape(expr)]
             pairs = self.get_tensor_value(edges)
-            return expr, shape, ints(self.get_tensor_value(block)), ints(pairs[:, 0]), ints(pairs[:, 1])
-
-        def _zero(self, op: Any) -> float:
-            """The stored value of a real 0 (the zero point of an int8 tensor), which padding writes."""
-            q = self.get_input_tensors(op)[0].qnn_params
-            return float(q["zero_point"].value.numpy()) if q else 0.0
+            zero = float(q["zero_point"].value.numpy()) if q else 0.0
+            return expr, shape, ints(self.get_tensor_value(block)), ints(pairs[:, 0]), ints(pairs[:, 1]), zero
 
         def convert_space_to_batch_nd(self, op: Any) -> Any:
-            x, shape, block, before, after = self._block_args(op)
+            x, shape, block, before, after, zero = self._block_args(op)
             m, rest = len(block), shape[len(block) + 1 :]
             edges = [w for pair in zip(before, after, strict=True) for w in pair]
             widths = [0, 0, *edges] + [0, 0] * len(rest)
             padded = [shape[1 + i] + before[i] + after[i] for i in range(m)]
             split = [s for i in range(m) for s in (padded[i] // block[i], block[i])]
-            padded_x = relax.op.nn.pad(x, widths, pad_value=self._zero(op))
+            padded_x = relax.op.nn.pad(x, widths, pad_value=zero)
             x = relax.op.reshape(padded_x, [shape[0], *split, *rest])
             blocks, spatial = [2 + 2 * i for i in range(m)], [1 + 2 * i for i in range(m)]
             x = relax.op.permute_dims(x, [*blocks, 0, *spatial, *range(2 * m + 1, 2 * m + 1 + len(rest))])
@@ -79,7 +78,7 @@ def tflite_converter(batch: int) -> Any:
             return relax.op.reshape(x, [batch, *(padded[i] // block[i] for i in range(m)), *rest])
 
         def convert_batch_to_space_nd(self, op: Any) -> Any:
-            x, shape, block, crop_begin, crop_end = self._block_args(op)
+            x, shape, block, crop_begin, crop_end, _ = self._block_args(op)
             m, rest = len(block), shape[len(block) + 1 :]
             n = shape[0] // int(np.prod(block))
             x = relax.op.reshape(x, [*block, n, *shape[1 : m + 1], *rest])
