@@ -231,6 +231,7 @@ CASES: list[Case] = [
     _c(PR, "read-only output", USAGE, "read", str(PLATE_PHOTO), "--out", "{ro}"),
     _c(PR, "unknown backend", USAGE, "read", str(PLATE_PHOTO), "--backend", "bogus"),
     _c(PR, "unknown reader", USAGE, "read", str(PLATE_PHOTO), "--reader", "bogus"),
+    _c(PR, "zoom below one", USAGE, "read", str(PLATE_PHOTO), "--zoom", "0.5"),
     _c(PR, "malformed training csv", USAGE, "train", "{bad_csv}", "--out", "{out}/det"),
     # face-recognizer
     _c(F, "zero-byte photo", USAGE, "identify", "{zero_png}", "--model", "{face}"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+import pytest
 from PIL import Image
 
 from edgesmith.datasets.box_grid import Letterbox, box_iou_matrix, decode_grid, encode_boxes, letterbox
@@ -39,3 +42,29 @@ def test_degenerate_boxes_are_dropped_and_clipped() -> None:
     grid[47, 47] = [0.8, 0.5, 0.5, 0.5, 0.3]  # runs off the corner: clipped
     found, _ = decode_grid(grid, Letterbox(1.0, 384, 384))
     assert len(found) == 1 and found[0, 2] <= 384 and found[0, 3] <= 384
+
+
+def test_tiles_cover_the_extent_and_overlap_enough() -> None:
+    from edgesmith.datasets.box_grid import tile_origins
+
+    assert tile_origins(300, 384, 128) == [0]
+    assert tile_origins(384, 384, 128) == [0]
+    for extent, overlap in ((640, 128), (1000, 128), (385, 10), (2000, 300)):
+        starts = tile_origins(extent, 384, overlap)
+        assert starts[0] == 0 and starts[-1] == extent - 384  # the last tile ends flush with the extent
+        shared = [a + 384 - b for a, b in itertools.pairwise(starts)]
+        assert min(shared) >= overlap, (extent, starts)
+        assert len(tile_origins(extent, 384, 0)) <= len(starts)
+    with pytest.raises(ValueError, match="overlap"):
+        tile_origins(1000, 384, 384)
+
+
+def test_nms_keeps_the_first_of_overlapping_boxes_in_order() -> None:
+    from edgesmith.datasets.box_grid import nms
+
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30], [0, 0, 10, 9]], float)
+    kept, scores = nms(boxes, np.array([0.5, 0.9, 0.8, 0.7]), iou=0.3)
+    assert kept.tolist() == [[0, 0, 10, 10], [20, 20, 30, 30]]  # given order wins, not the score
+    assert scores.tolist() == pytest.approx([0.5, 0.8])
+    assert len(nms(boxes, np.ones(4), iou=0.3, max_boxes=1)[0]) == 1
+    assert nms(np.zeros((0, 4)), np.zeros(0))[0].shape == (0, 4)

@@ -13,11 +13,21 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from edgesmith.datasets.box_grid import decode_grid, letterbox
+from edgesmith.datasets.box_grid import STRIDE, decode_grid, letterbox, nms, tile_origins
 from edgesmith.datasets.native_logs import quiet_native_stderr
 
 SCORE_THRESHOLD = 0.35
 """Heatmap peak a dense-detector box needs to count as a plate (tuned on the project's validation scenes)."""
+
+ZOOM = 5 / 3
+"""Magnification of the dense detector's second pass, run in tiles of its own input size: a plate 8 % of
+the photo wide is 31 px in a 384-px letterbox, few enough pixels that the whole-photo pass misses or
+mis-sizes it; magnified it is 51 px. 1 turns the pass off."""
+
+ZOOM_SMALL = 0.2
+"""The zoomed pass answers for plates narrower than this share of the photo's long side (and its tiles
+overlap by as much, so such a plate lies whole in one tile); wider plates come from the whole-photo pass,
+which sees them at 77 px or more."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,20 +57,68 @@ class RunnerDetector:
 
 
 class GridDetector(RunnerDetector):
-    """The dense detector: letterbox the photo, run, decode heatmap peaks into every plate box."""
+    """The dense detector: letterbox the photo, run, decode heatmap peaks into every plate box; then the
+    same network over tiles of the photo magnified ``zoom`` times, for the plates too small for the first
+    pass. Small boxes from the tiles go first, then the first pass's, one box per plate (NMS)."""
 
-    def __init__(self, runner, input_hw: tuple[int, int], threshold: float = SCORE_THRESHOLD) -> None:
+    def __init__(
+        self, runner, input_hw: tuple[int, int], threshold: float = SCORE_THRESHOLD, zoom: float = ZOOM
+    ) -> None:
         super().__init__(runner, input_hw)
+        if not zoom >= 1:
+            raise ValueError(f"zoom must be 1 (off) or more, got {zoom}")
         self.threshold = threshold
+        self.zoom = float(zoom)
 
     def inputs(self, photo: Image.Image) -> np.ndarray:
         return letterbox(photo, self.input_hw[0])[0][None].astype(np.float32) / 255.0
 
+    def _grid(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.runner.predict(x[None].astype(np.float32) / 255.0), np.float32)[0]
+
     def detect(self, photo: Image.Image) -> list[Detection]:
-        x, fit = letterbox(photo, self.input_hw[0])
-        grid = np.asarray(self.runner.predict(x[None].astype(np.float32) / 255.0), np.float32)[0]
-        boxes, scores = decode_grid(grid, fit, threshold=self.threshold)
+        size = self.input_hw[0]
+        x, fit = letterbox(photo, size)
+        boxes, scores = decode_grid(self._grid(x), fit, threshold=self.threshold)
+        if self.zoom > 1:
+            long_side = max(photo.size)
+            small = (boxes[:, 2] - boxes[:, 0]) < ZOOM_SMALL * long_side
+            zb, zs = self._zoomed(photo)
+            boxes = np.concatenate([zb, boxes[~small], boxes[small]])
+            scores = np.concatenate([zs, scores[~small], scores[small]])
+            boxes, scores = nms(boxes, scores)
         return [Detection(tuple(map(float, b)), float(s)) for b, s in zip(boxes, scores, strict=True)]
+
+    def _zoomed(self, photo: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+        """Small-plate boxes (photo pixels, best first) from tiles of the photo magnified ``zoom`` times.
+
+        A box touching a tile edge inside the photo may be a cut plate: it is dropped, since the tiles
+        overlap by more than a small plate and the neighbouring tile holds it whole."""
+        size = self.input_hw[0]
+        big = max(size, round(size * self.zoom / STRIDE) * STRIDE)
+        canvas, fit = letterbox(photo, big)
+        used_w, used_h = round(fit.width * fit.scale), round(fit.height * fit.scale)
+        overlap = int(np.ceil(ZOOM_SMALL * big))
+        found_b, found_s = [], []
+        for oy in tile_origins(used_h, size, overlap):
+            for ox in tile_origins(used_w, size, overlap):
+                b, s = decode_grid(self._grid(canvas[oy : oy + size, ox : ox + size]), None, self.threshold)
+                inner = np.zeros(len(b), bool)
+                if ox > 0:
+                    inner |= b[:, 0] <= STRIDE / 2
+                if oy > 0:
+                    inner |= b[:, 1] <= STRIDE / 2
+                if ox + size < used_w:
+                    inner |= b[:, 2] >= size - STRIDE / 2
+                if oy + size < used_h:
+                    inner |= b[:, 3] >= size - STRIDE / 2
+                keep = ~inner & ((b[:, 2] - b[:, 0]) < ZOOM_SMALL * big)
+                found_b.append((b[keep] + [ox, oy, ox, oy]) / fit.scale)
+                found_s.append(s[keep])
+        boxes, scores = np.concatenate(found_b), np.concatenate(found_s)
+        order = np.argsort(-scores, kind="stable")
+        limit = np.array([fit.width, fit.height, fit.width, fit.height], np.float64)
+        return np.clip(boxes[order], 0, limit), scores[order]
 
 
 class BoxRegressorDetector(RunnerDetector):
@@ -76,8 +134,11 @@ class BoxRegressorDetector(RunnerDetector):
         return [Detection((float(x1 * pw), float(y1 * ph), float(x2 * pw), float(y2 * ph)), 1.0)]
 
 
-def open_detector(artifact: str | Path, backend: str, threads: int | None = None) -> RunnerDetector:
-    """A detector for ``artifact`` on runner ``backend``; which kind follows from the model's output shape."""
+def open_detector(
+    artifact: str | Path, backend: str, threads: int | None = None, zoom: float = ZOOM
+) -> RunnerDetector:
+    """A detector for ``artifact`` on runner ``backend``; which kind follows from the model's output shape
+    (``zoom``: the dense detector's second-pass magnification, 1 for one pass)."""
     from edgesmith.profiling import open_runner
 
     runner = open_runner(Path(artifact), backend, threads=threads)
@@ -87,12 +148,14 @@ def open_detector(artifact: str | Path, backend: str, threads: int | None = None
         hw = (int(shape[1] or 384), int(shape[2] or 384))
         out = np.asarray(runner.predict(np.zeros((1, *hw, 3), np.float32)))  # warm-up
     if out.ndim == 4:
-        return GridDetector(runner, hw)
+        return GridDetector(runner, hw, zoom=zoom)
     return BoxRegressorDetector(runner, hw)
 
 
 __all__ = [
     "SCORE_THRESHOLD",
+    "ZOOM",
+    "ZOOM_SMALL",
     "BoxRegressorDetector",
     "Detection",
     "GridDetector",

@@ -10,7 +10,7 @@ import numpy as np
 
 from edgesmith.datasets.native_logs import quiet_native_stderr
 from plate_reader.artifacts import BACKENDS, MODELS_DIR, ArtifactError, detector_artifact
-from plate_reader.detectors import RunnerDetector, open_detector
+from plate_reader.detectors import ZOOM, RunnerDetector, open_detector
 from plate_reader.pipeline import PhotoResult, PlatePipeline, iter_images
 
 DETECTORS: dict[str, Path] = {
@@ -54,16 +54,19 @@ def detector_model(detector: str | Path | None) -> Path:
 
 
 def build_detector(
-    backend: str, detector: str | Path | None = None, threads: int | None = None
+    backend: str, detector: str | Path | None = None, threads: int | None = None, zoom: float = ZOOM
 ) -> RunnerDetector:
-    """The detector for ``--detector`` on ``--backend``, exporting the Keras model for it on first use."""
+    """The detector for ``--detector`` on ``--backend``, exporting the Keras model for it on first use
+    (``zoom``: the dense detector's small-plate pass, 1 for one pass)."""
     from edgesmith.profiling import RunnerError
 
     if backend not in BACKENDS:
         raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if not zoom >= 1:
+        raise SetupError(f"--zoom must be 1 (one pass) or more, got {zoom:g}")
     try:
         artifact = detector_artifact(backend, detector_model(detector))
-        return open_detector(artifact, BACKENDS[backend], threads=threads)
+        return open_detector(artifact, BACKENDS[backend], threads=threads, zoom=zoom)
     except (ArtifactError, RunnerError) as exc:
         raise SetupError(str(exc).splitlines()[0]) from exc
     except SetupError:
@@ -78,16 +81,19 @@ def build_pipeline(
     reader: str = "crnn",
     detector: str | Path | None = None,
     threads: int | None = None,
+    zoom: float = ZOOM,
 ) -> PlatePipeline:
     """A ready pipeline: ``detector`` on ``backend`` + OCR ``reader`` (both warmed up)."""
     if backend not in BACKENDS:  # before loading anything
         raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if not zoom >= 1:
+        raise SetupError(f"--zoom must be 1 (one pass) or more, got {zoom:g}")
     detector_model(detector)  # a bad --detector value fails before the reader loads
     with quiet_native_stderr():  # the reader's runtime prints a banner on its first inference
         ocr = build_reader(reader)
         with contextlib.suppress(Exception):  # a blank crop may be unreadable; only the warm-up matters
             ocr.read(np.full((40, 120, 3), 255, np.uint8))
-    return PlatePipeline(build_detector(backend, detector, threads), ocr)
+    return PlatePipeline(build_detector(backend, detector, threads, zoom), ocr)
 
 
 def run_images(

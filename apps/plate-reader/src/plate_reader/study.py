@@ -22,13 +22,17 @@ import numpy as np
 
 from edgesmith.datasets.box_grid import box_iou_matrix
 from edgesmith.datasets.plate_scenes import LabelledPhoto, Plate, read_labels
+from plate_reader.detectors import ZOOM
 
 DEFAULT_PIPELINES = (
-    ("regressor (baseline)", "regressor", "tflite-int8"),
-    ("centernet float (Keras)", "centernet", "keras"),
-    ("centernet int8", "centernet", "tflite-int8"),
+    ("regressor (baseline)", "regressor", "tflite-int8", 1.0),
+    ("centernet float (Keras)", "centernet", "keras", ZOOM),
+    ("centernet int8", "centernet", "tflite-int8", ZOOM),
 )
-"""(row label, ``--detector``, ``--backend``) of the detector rows."""
+"""(row label, ``--detector``, ``--backend``, ``--zoom``) of the detector rows."""
+
+ONE_PASS = ("centernet int8, one pass (--zoom 1)", "centernet", "tflite-int8", 1.0)
+"""The default detector without its small-plate pass: what the second pass buys, side by side."""
 
 OWN_SEED = 9001
 """Seed of the project's own evaluation scenes: training uses seed 1, validation 1001."""
@@ -157,13 +161,13 @@ def score_results(results: Sequence[Any], photos: Sequence[LabelledPhoto], score
 
 
 def run_pipeline(label: str, detector: str, backend: str, reader: str, photos: PhotoSet,
-                 threads: int | None, progress: bool) -> Score:  # fmt: skip
+                 threads: int | None, progress: bool, zoom: float = ZOOM) -> Score:  # fmt: skip
     """Build the pipeline, run it on every photo of the set (after a warm-up photo) and score it."""
     from plate_reader.runtime import SetupError, build_pipeline, run_images
 
     score = Score(label, reader)
     try:
-        pipeline = build_pipeline(backend, reader, detector=detector, threads=threads)
+        pipeline = build_pipeline(backend, reader, detector=detector, threads=threads, zoom=zoom)
     except SetupError as exc:
         score.error = str(exc)
         return score
@@ -176,7 +180,7 @@ def run_pipeline(label: str, detector: str, backend: str, reader: str, photos: P
 
 
 def detector_matrices(
-    pipelines: Sequence[tuple[str, str, str]], photos: PhotoSet, threads: int | None = None,
+    pipelines: Sequence[tuple[str, str, str, float]], photos: PhotoSet, threads: int | None = None,
     limit: int = 100, out_dir: Path | None = None, progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Per detector of ``pipelines``: the matrix of its Keras model on the first ``limit`` photos (the
@@ -190,7 +194,7 @@ def detector_matrices(
     from plate_reader.runtime import build_detector, detector_model
 
     backends: dict[str, list[str]] = {}
-    for _, det, backend in pipelines:
+    for _, det, backend, _zoom in pipelines:
         backends.setdefault(det, []).append(backend)
     matrices = {}
     for det, chosen in backends.items():
@@ -252,7 +256,7 @@ def run_bench(
     n: int = 500,
     data: Sequence[Path] = (),
     readers: Sequence[str] = ("crnn", "tesseract"),
-    pipelines: Sequence[tuple[str, str, str]] = DEFAULT_PIPELINES,
+    pipelines: Sequence[tuple[str, str, str, float]] = DEFAULT_PIPELINES,
     own: bool = True,
     threads: int | None = None,
     out_dir: Path | None = None,
@@ -273,8 +277,8 @@ def run_bench(
     for s in sets:
         if on_set is not None:
             on_set(s.name)
-        scores = [run_pipeline(label, det, backend, reader, s, threads, progress)
-                  for label, det, backend in pipelines for reader in readers]  # fmt: skip
+        scores = [run_pipeline(label, det, backend, reader, s, threads, progress, zoom)
+                  for label, det, backend, zoom in pipelines for reader in readers]  # fmt: skip
         report.sets.append((s.name, scores))
     if models:
         if on_set is not None:
@@ -291,6 +295,7 @@ def run_bench(
 
 __all__ = [
     "DEFAULT_PIPELINES",
+    "ONE_PASS",
     "BenchError",
     "BenchReport",
     "PhotoSet",

@@ -125,16 +125,37 @@ def decode_grid(
         limit = np.array([size, size, size, size], np.float64)
     boxes = np.clip(boxes, 0, limit)
     ok = ((boxes[:, 2] - boxes[:, 0]) >= 2) & ((boxes[:, 3] - boxes[:, 1]) >= 2)
-    boxes, scores = boxes[ok], scores[ok]
+    return nms(boxes[ok], scores[ok], nms_iou, max_boxes)
+
+
+def nms(
+    boxes: np.ndarray, scores: np.ndarray, iou: float = 0.3, max_boxes: int = 20
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy non-maximum suppression in the given order (best first): a box overlapping a kept one by
+    more than ``iou`` is dropped; at most ``max_boxes`` kept."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    scores = np.asarray(scores, np.float32).reshape(-1)
     keep: list[int] = []
     if len(boxes):
-        iou = box_iou_matrix(boxes, boxes)
+        overlap = box_iou_matrix(boxes, boxes)
         for k in range(len(boxes)):
-            if all(iou[k, j] <= nms_iou for j in keep):
+            if all(overlap[k, j] <= iou for j in keep):
                 keep.append(k)
             if len(keep) == max_boxes:
                 break
-    return boxes[keep], scores[keep].astype(np.float32)
+    return boxes[keep], scores[keep]
+
+
+def tile_origins(extent: int, tile: int, overlap: int) -> list[int]:
+    """Start offsets of tiles of side ``tile`` covering ``0..extent`` with at least ``overlap`` pixels
+    shared by neighbours (evenly spread, the last flush with the end), so any object up to ``overlap``
+    wide lies whole inside some tile. One tile at 0 when ``extent <= tile``."""
+    if extent <= tile:
+        return [0]
+    if overlap >= tile:
+        raise ValueError(f"overlap {overlap} must be smaller than the tile {tile}")
+    n = int(np.ceil((extent - tile) / (tile - overlap))) + 1
+    return [round(v) for v in np.linspace(0, extent - tile, n)]
 
 
 __all__ = [
@@ -146,4 +167,6 @@ __all__ = [
     "decode_grid",
     "encode_boxes",
     "letterbox",
+    "nms",
+    "tile_origins",
 ]
