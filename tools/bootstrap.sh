@@ -24,7 +24,7 @@ fi
 
 # Plate fonts: the TRAINING faces (edgesmith.datasets.plate_fonts.TRAINING_FONTS) and, disjoint from them,
 # the faces of the independent held-out plate photos (tests/heldout_plates).
-training_fonts="fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-hack fonts-inconsolata fonts-jetbrains-mono fonts-firacode fonts-open-sans fonts-cantarell fonts-lato fonts-inter fonts-b612 fonts-go fonts-bebas-neue fonts-anonymous-pro fonts-clear-sans fonts-karla fonts-roboto"
+training_fonts="fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-hack fonts-inconsolata fonts-jetbrains-mono fonts-firacode fonts-open-sans fonts-cantarell fonts-lato fonts-inter fonts-b612 fonts-go fonts-bebas-neue fonts-anonymous-pro fonts-clear-sans fonts-karla fonts-roboto fonts-opendin fonts-roadgeek fonts-tiresias fonts-national-park fonts-ocr-b fonts-osifont fonts-allerta fonts-paratype fonts-play fonts-tuffy fonts-sora fonts-manrope fonts-monoid fonts-sil-andika"
 heldout_fonts="fonts-cabin fonts-dosis fonts-jura fonts-fantasque-sans fonts-agave fonts-hermit fonts-3270 fonts-oxygen fonts-mononoki fonts-league-spartan fonts-comfortaa fonts-quicksand"
 missing_fonts=""
 for pkg in $training_fonts $heldout_fonts; do

@@ -52,6 +52,20 @@ TRAINING_FONT_PACKAGES = (
     "fonts-clear-sans",
     "fonts-karla",
     "fonts-roboto",
+    "fonts-opendin",
+    "fonts-roadgeek",
+    "fonts-tiresias",
+    "fonts-national-park",
+    "fonts-ocr-b",
+    "fonts-osifont",
+    "fonts-allerta",
+    "fonts-paratype",
+    "fonts-play",
+    "fonts-tuffy",
+    "fonts-sora",
+    "fonts-manrope",
+    "fonts-monoid",
+    "fonts-sil-andika",
 )
 
 #: Family names of the training fonts and of their metric clones / derivatives, which must not appear here.
@@ -80,6 +94,21 @@ TRAINING_FAMILY_WORDS = (
     "carlito",
     "noto sans",
     "bitstream vera",
+    "din",
+    "roadgeek",
+    "tiresias",
+    "national park",
+    "ocr",
+    "osifont",
+    "allerta",
+    "pt sans",
+    "pt mono",
+    "play",
+    "tuffy",
+    "sora",
+    "manrope",
+    "monoid",
+    "andika",
 )
 
 HERSHEY_FONTS = {

@@ -95,3 +95,14 @@ def test_reading_needs_no_tensorflow():
         "assert 'tensorflow' not in sys.modules, 'the crnn reader imported TensorFlow'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize("precision", ["int8", "float"])
+def test_default_threshold_is_the_one_chosen_for_the_shipped_weights(precision: str) -> None:
+    """Retrained weights come with their own validation threshold: shipping them means updating the
+    default too, or the reader names days at a confidence their sweep never cleared."""
+    from edgesmith.ocr_plate.crnn_reader import read_sidecar
+    from edgesmith.ocr_plate.reading import MIN_CHAR_CONFIDENCE
+
+    meta = read_sidecar(weights_path(precision))
+    assert meta["min_confidence"]["chosen"] == pytest.approx(MIN_CHAR_CONFIDENCE)

@@ -12,7 +12,7 @@ def test_unknown_reader_lists_the_choices():
 
 
 def test_make_reading_canonicalises_and_inserts_the_dash_confidence():
-    reading = make_reading("abc126", (0.9, 0.8, 0.7, 0.95, 0.99, 0.6), reader="x")
+    reading = make_reading("abc126", (0.9, 0.8, 0.7, 0.95, 0.99, 0.6), reader="x", min_confidence=0.55)
     assert reading.text == "ABC-126"
     assert reading.plate_format is PlateFormat.ALPHANUMERIC
     assert len(reading.char_confidences) == 7

@@ -39,7 +39,8 @@ def letterbox(image: Image.Image, size: int) -> tuple[np.ndarray, Letterbox]:
     scale = size / max(w, h)
     nw, nh = max(1, min(size, round(w * scale))), max(1, min(size, round(h * scale)))
     canvas = np.full((size, size, 3), PAD_VALUE, np.uint8)
-    canvas[:nh, :nw] = np.asarray(image.convert("RGB").resize((nw, nh), Image.BILINEAR))
+    rgb = image if image.mode == "RGB" else image.convert("RGB")  # convert() copies even an RGB photo
+    canvas[:nh, :nw] = np.asarray(rgb.resize((nw, nh), Image.BILINEAR))
     return canvas, Letterbox(scale, w, h)
 
 

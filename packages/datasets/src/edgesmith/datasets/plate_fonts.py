@@ -47,6 +47,27 @@ TRAINING_FONTS: tuple[tuple[str, str], ...] = (
     ("fonts-roboto", "Roboto-Bold.ttf"),
     ("fonts-roboto", "Roboto-Black.ttf"),
     ("fonts-roboto", "RobotoCondensed-Bold.ttf"),
+    # road-sign, plate and machine-reading faces: the letterings real plates are cut in
+    ("fonts-opendin", "OSP-DIN.ttf"),
+    ("fonts-roadgeek", "RG2014B.ttf"),
+    ("fonts-roadgeek", "RG2014D.ttf"),
+    ("fonts-roadgeek", "RG2014E.ttf"),
+    ("fonts-tiresias", "tiresias_lpfont_bold.ttf"),
+    ("fonts-tiresias", "tiresias_signfont_bold.ttf"),
+    ("fonts-national-park", "NationalPark-Heavy.otf"),
+    ("fonts-ocr-b", "OCRB.otf"),
+    ("fonts-osifont", "osifont.ttf"),
+    ("fonts-allerta", "allerta_medium.otf"),
+    # more bold grotesques, humanists and monos
+    ("fonts-paratype", "PTS75F.ttf"),
+    ("fonts-paratype", "PTN77F.ttf"),
+    ("fonts-paratype", "PTM75F.ttf"),
+    ("fonts-play", "Play-Bold.ttf"),
+    ("fonts-tuffy", "Tuffy_Bold.ttf"),
+    ("fonts-sora", "Sora-Bold.otf"),
+    ("fonts-manrope", "Manrope-Bold.ttf"),
+    ("fonts-monoid", "Monoid-Bold.ttf"),
+    ("fonts-sil-andika", "Andika-Bold.ttf"),
 )
 """(Debian package, font file name) of every face plates are drawn with for training."""
 

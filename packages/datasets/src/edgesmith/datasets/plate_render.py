@@ -2,7 +2,8 @@
 
 ``render_plate(text)`` without a generator gives the clean reference template (blue border and band,
 DejaVu Sans Bold); with one, every plate differs: one of the installed TRAINING faces
-(:mod:`edgesmith.datasets.plate_fonts`), stroke width, letter spacing, glyph width, dash or gap, the
+(:mod:`edgesmith.datasets.plate_fonts`), stroke width (thicker or eroded thinner), slant, letter spacing,
+glyph width, dash or gap, the
 template (band on top, band at the bottom, plain black frame), screws, colours. A reader trained on
 these plates sees many glyph shapes for each character, not one font.
 """
@@ -13,7 +14,7 @@ import functools
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from edgesmith.datasets.plate_fonts import fallback_font, training_fonts
 
@@ -64,6 +65,25 @@ def _glyph_line(
     if bbox is None:
         raise ValueError(f"the font {getattr(font, 'path', '?')} draws nothing for {text!r}")
     return canvas.crop(bbox)
+
+
+def _vary_glyphs(mask: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Lettering no listed face has: thinner strokes (grey erosion) on a fifth of plates, oblique glyphs
+    (shear up to ±10°) on a quarter. A stroke the erosion would wipe out keeps its width."""
+    if rng.random() < 0.2:
+        thin = mask.filter(ImageFilter.MinFilter(int(rng.choice([3, 5]))))
+        ink, kept = np.asarray(mask, np.float32).sum(), np.asarray(thin, np.float32).sum()
+        if thin.getbbox() is not None and kept > 0.4 * ink:
+            mask = thin.crop(thin.getbbox())
+    if rng.random() < 0.25:
+        k = float(rng.uniform(-0.18, 0.18))
+        w, h = mask.size
+        pad = int(np.ceil(abs(k) * h)) + 2
+        # output x samples input x - pad/2 + k (y - h/2): the middle row stays, top and bottom lean
+        mask = mask.transform((w + pad, h), Image.AFFINE, (1, k, -pad / 2 - k * h / 2, 0, 1, 0),
+                              resample=Image.BILINEAR)  # fmt: skip
+        mask = mask.crop(mask.getbbox())
+    return mask
 
 
 def _paste_fitted(
@@ -155,6 +175,7 @@ def _jittered_plate(text: str, h: int, rng: np.random.Generator, font: str | Pat
     stroke = int(rng.choice([0, 0, 1, 2, 3]))
     spacing = float(rng.uniform(-0.02, 0.2))
     glyphs = _glyph_line(text, face, stroke=stroke, spacing=spacing, dash_gap=rng.random() < 0.15)
+    glyphs = _vary_glyphs(glyphs, rng)
     margin_x = rng.uniform(0.04, 0.12) * w
     gap_top, gap_bottom = rng.uniform(0.04, 0.1) * h, rng.uniform(0.05, 0.12) * h
     _paste_fitted(

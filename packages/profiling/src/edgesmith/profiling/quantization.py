@@ -52,8 +52,13 @@ def quantize_input(x: np.ndarray, detail: Mapping[str, Any]) -> np.ndarray:
     scale = _broadcast(scales, x.ndim, axis)
     zero_point = _broadcast(zero_points, x.ndim, axis)
     info = np.iinfo(dtype)
-    q = np.round(x.astype(np.float32) / scale) + zero_point
-    return np.ascontiguousarray(np.clip(q, info.min, info.max), dtype=dtype)
+    # one float32 buffer, worked in place: float64 temporaries of a detector-sized batch are megabytes of
+    # fresh pages per call, which cost more than the int8 inference itself once the heap has grown
+    q = np.divide(x, np.asarray(scale, np.float32), dtype=np.float32)
+    np.round(q, out=q)
+    q += np.asarray(zero_point, np.float32)
+    np.clip(q, info.min, info.max, out=q)
+    return np.ascontiguousarray(q, dtype=dtype)
 
 
 def dequantize_output(y: np.ndarray, detail: Mapping[str, Any]) -> np.ndarray:
