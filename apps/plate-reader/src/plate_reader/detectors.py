@@ -81,20 +81,20 @@ class GridDetector(RunnerDetector):
 
     def detect(self, photo: Image.Image) -> list[Detection]:
         size = self.input_hw[0]
-        if self.zoom == 1:
+        if self.zoom > 1:
+            big = max(size, round(size * self.zoom / STRIDE) * STRIDE)
+            canvas, zfit = letterbox(photo, big)
+            used = canvas[: round(zfit.height * zfit.scale), : round(zfit.width * zfit.scale)]
+            x, _ = letterbox(Image.fromarray(used), size)  # shrinking the magnified copy: cheaper
+            fit = Letterbox(size / max(photo.size), *photo.size)
+        else:
             x, fit = letterbox(photo, size)
-            boxes, scores = decode_grid(self._grid(x), fit, threshold=self.threshold)
-            return [Detection(tuple(map(float, b)), float(s)) for b, s in zip(boxes, scores, strict=True)]
-        big = max(size, round(size * self.zoom / STRIDE) * STRIDE)
-        canvas, zfit = letterbox(photo, big)
-        used = canvas[: round(zfit.height * zfit.scale), : round(zfit.width * zfit.scale)]
-        x, _ = letterbox(Image.fromarray(used), size)  # shrinking the magnified copy: cheaper than the photo
-        fit = Letterbox(size / max(photo.size), *photo.size)
         boxes, scores = decode_grid(self._grid(x), fit, threshold=self.threshold)
-        small = (boxes[:, 2] - boxes[:, 0]) < ZOOM_SMALL * max(photo.size)
-        zb, zs = self._zoomed(canvas, zfit)
-        boxes, scores = nms(np.concatenate([zb, boxes[~small], boxes[small]]),
-                            np.concatenate([zs, scores[~small], scores[small]]))  # fmt: skip
+        if self.zoom > 1:
+            small = (boxes[:, 2] - boxes[:, 0]) < ZOOM_SMALL * max(photo.size)
+            zb, zs = self._zoomed(canvas, zfit)
+            boxes, scores = nms(np.concatenate([zb, boxes[~small], boxes[small]]),
+                                np.concatenate([zs, scores[~small], scores[small]]))  # fmt: skip
         return [Detection(tuple(map(float, b)), float(s)) for b, s in zip(boxes, scores, strict=True)]
 
     def _zoomed(self, canvas: np.ndarray, fit: Letterbox) -> tuple[np.ndarray, np.ndarray]:

@@ -38,6 +38,14 @@ def build_reader(name: str, **kwargs: object) -> object:
         raise SetupError(str(exc).splitlines()[0]) from exc
 
 
+def check_options(backend: str, zoom: float) -> None:
+    """:class:`SetupError` for an unknown ``--backend`` or a ``--zoom`` under 1."""
+    if backend not in BACKENDS:
+        raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if not zoom >= 1:
+        raise SetupError(f"--zoom must be 1 (one pass) or more, got {zoom:g}")
+
+
 def detector_model(detector: str | Path | None) -> Path:
     """The Keras file for a ``--detector`` value: a name in :data:`DETECTORS` or a path to a .keras file."""
     if detector is None:
@@ -60,10 +68,7 @@ def build_detector(
     (``zoom``: the dense detector's small-plate pass, 1 for one pass)."""
     from edgesmith.profiling import RunnerError
 
-    if backend not in BACKENDS:
-        raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
-    if not zoom >= 1:
-        raise SetupError(f"--zoom must be 1 (one pass) or more, got {zoom:g}")
+    check_options(backend, zoom)
     try:
         artifact = detector_artifact(backend, detector_model(detector))
         return open_detector(artifact, BACKENDS[backend], threads=threads, zoom=zoom)
@@ -84,10 +89,7 @@ def build_pipeline(
     zoom: float = ZOOM,
 ) -> PlatePipeline:
     """A ready pipeline: ``detector`` on ``backend`` + OCR ``reader`` (both warmed up)."""
-    if backend not in BACKENDS:  # before loading anything
-        raise SetupError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
-    if not zoom >= 1:
-        raise SetupError(f"--zoom must be 1 (one pass) or more, got {zoom:g}")
+    check_options(backend, zoom)  # before loading anything
     detector_model(detector)  # a bad --detector value fails before the reader loads
     with quiet_native_stderr():  # the reader's runtime prints a banner on its first inference
         ocr = build_reader(reader)
@@ -119,5 +121,5 @@ def run_images(
     return results
 
 
-__all__ = ["DETECTORS", "SetupError", "build_detector", "build_pipeline", "build_reader", "detector_model",
+__all__ = ["DETECTORS", "SetupError", "build_detector", "build_pipeline", "build_reader", "check_options", "detector_model",
            "run_images"]  # fmt: skip
