@@ -121,5 +121,5 @@ def run_images(
     return results
 
 
-__all__ = ["DETECTORS", "SetupError", "build_detector", "build_pipeline", "build_reader", "check_options", "detector_model",
-           "run_images"]  # fmt: skip
+__all__ = ["DETECTORS", "SetupError", "build_detector", "build_pipeline", "build_reader", "check_options",
+           "detector_model", "run_images"]  # fmt: skip
