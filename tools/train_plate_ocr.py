@@ -290,21 +290,23 @@ def main(argv: list[str] | None = None) -> int:
             log[k] for k in ("corners", "corner_s", "crnn", "crnn_s")
         )
     else:
+        before_run = None  # the --init-from run's record, carried on below
+        if args.init_from is not None:
+            before_run = json.loads((args.init_from / "history.json").read_text())
         if keep is not None:  # the shipped corner net stays: its sidecar keeps its own training record
             corners, corner_history, corner_s = None, [], 0.0
-        elif args.init_from is not None:
+        elif before_run is not None:
             corners = keras.models.load_model(args.init_from / "corners.keras", compile=False)
-            log = json.loads((args.init_from / "history.json").read_text())
-            corner_history, corner_s = log["corners"], log["corner_s"]
+            corner_history, corner_s = before_run["corners"], before_run["corner_s"]
         else:
             corners, corner_history, corner_s = train_corners(keras, tf, train, val, args)
         if args.cache is not None and corners is not None:
             args.cache.mkdir(parents=True, exist_ok=True)
             corners.save(args.cache / "corners.keras")
         crnn, crnn_history, crnn_s = train_crnn(keras, tf, train, val, args)
-        if args.init_from is not None:
-            crnn_history = [*log["crnn"], *({**h, "fine_tune": True} for h in crnn_history)]
-            crnn_s += log["crnn_s"]
+        if before_run is not None:
+            crnn_history = [*before_run["crnn"], *({**h, "fine_tune": True} for h in crnn_history)]
+            crnn_s += before_run["crnn_s"]
         elif args.init_tflite is not None:  # carry the exported run's record on
             before = json.loads(args.init_tflite.with_name(args.init_tflite.name + ".json").read_text())
             crnn_history = [
