@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from edgesmith.export_tvm.intrinsics import import_tensor_intrinsics
+
 SCHEDULED_ATTR = "tirx.is_scheduled"
 DEFAULT_SAMPLES = 6
 
@@ -41,6 +43,7 @@ def _context(func: Any, target: Any, seed: int = 0) -> Any:
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
+    import_tensor_intrinsics()  # TuneContext imports them; this way takes seconds, not minutes
     fmod = tvm.IRModule({"main": func.with_attr("global_symbol", "main")})
     kind = _rules(target)
     generator = ms.space_generator.PostOrderApply(sch_rules=kind, postprocs=kind, mutator_probs={})
@@ -53,8 +56,8 @@ def hand_scheduled_variants(func: Any, target: Any) -> list[Any]:
     """The hand-written CPU schedules of a kernel (the first is the one to use untimed), weights repacked
     to each one's access order; empty when no hand rule applies or the target is not a CPU.
 
-    They need no MetaSchedule tuning context: creating the first one imports TVM's tensor intrinsics, which
-    parses ~500 TVMScript functions (over a minute on a busy 2-core machine).
+    They need no MetaSchedule tuning context (whose first creation imports TVM's tensor intrinsics, see
+    :mod:`.intrinsics`).
     """
     from edgesmith.export_tvm.cpu_schedules import hand_schedules, isa_of
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from edgesmith.export_tvm.errors import TVMExportError
+from edgesmith.export_tvm.intrinsics import import_tensor_intrinsics
 from edgesmith.export_tvm.pipeline import prepare_module
 from edgesmith.export_tvm.targets import describe_target, is_host_target
 
@@ -230,7 +231,9 @@ def _tune_tasks(
         # a worker imports TVM once (2 s here, under a minute on a loaded machine) and a trial builds in
         # seconds; now and then a sample's unrolled nest makes LLVM run for ten minutes (a 1x1 conv on a
         # 96x96 map, seen on a Zen 3 host), so a build gets 2 minutes, not the whole budget
-        builder=ms.builder.LocalBuilder(max_workers=cpu_count(), timeout_sec=BUILD_TIMEOUT_S),
+        builder=ms.builder.LocalBuilder(
+            max_workers=cpu_count(), timeout_sec=BUILD_TIMEOUT_S, initializer=import_tensor_intrinsics
+        ),
         runner=ms.runner.LocalRunner(evaluator_config=evaluator, timeout_sec=300.0),
         database=db,
         cost_model=ms.cost_model.XGBModel(num_tuning_cores=cpu_count()),
@@ -280,6 +283,7 @@ def tune_model(
     if todo:
         per_iter = max(1, min(min_trials, trials // len(todo)))
         _unnamed_handlers_off()
+        import_tensor_intrinsics()  # what each TuneContext would import, minutes faster
         contexts, weights = ms.relax_integration.extracted_tasks_to_tune_contexts(
             [tasks[i] for i in todo],
             work_dir=str(log_path),
