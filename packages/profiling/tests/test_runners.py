@@ -148,3 +148,30 @@ def test_absent_accelerators_are_named(artifacts) -> None:
     if "gpu" not in available_devices():
         with pytest.raises(BackendUnavailable, match="no GPU visible"):
             open_runner(artifacts["keras"], device="gpu").activate()
+
+
+def test_predict_pixels_is_predict_of_pixels_over_255_and_int8_takes_the_codes(artifacts, tmp_path) -> None:
+    from edgesmith.datasets.tf_runtime import keras, tf
+
+    # calibrated on values reaching exactly 0 and 1: input scale 1/255, zero point -128 (uint8 - 128)
+    rng = np.random.default_rng(1)
+    calib = np.concatenate([np.zeros((1, 8, 8, 1)), np.ones((1, 8, 8, 1)), rng.random((14, 8, 8, 1))])
+    conv = tf.lite.TFLiteConverter.from_keras_model(keras.models.load_model(artifacts["keras"]))
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = lambda: ([s[None].astype(np.float32)] for s in calib)
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    pixel_model = tmp_path / "pixels_int8.tflite"
+    pixel_model.write_bytes(conv.convert())
+
+    pixels = rng.integers(0, 256, (4, 8, 8, 1), dtype=np.uint8)
+    as_float = np.multiply(pixels, np.float32(1 / 255), dtype=np.float32)
+    for path in (artifacts["keras"], artifacts["tflite"], artifacts["int8"], pixel_model):
+        with open_runner(path) as r:
+            assert np.array_equal(r.predict(as_float), r.predict_pixels(pixels)), path.name
+    with open_runner(pixel_model) as r:
+        assert r.pixels_impl(pixels, 1 / 255) is not None  # the codes went in without a float pass
+        with pytest.raises(InputMismatch, match="uint8 images"):
+            r.predict_pixels(as_float)
+    with open_runner(artifacts["int8"]) as r:
+        assert r.pixels_impl(pixels, 1 / 255) is None  # calibrated on [0, 1): another scale, the float path

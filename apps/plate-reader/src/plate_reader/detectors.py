@@ -76,8 +76,8 @@ class GridDetector(RunnerDetector):
         return letterbox(photo, self.input_hw[0])[0][None].astype(np.float32) / 255.0
 
     def _grid(self, x: np.ndarray) -> np.ndarray:
-        pixels = np.multiply(x[None], np.float32(1 / 255), dtype=np.float32)  # one buffer, no float64
-        return np.asarray(self.runner.predict(pixels), np.float32)[0]
+        # uint8 in: an int8 runner feeds the pixels' codes, the others divide by 255 in one float32 buffer
+        return np.asarray(self.runner.predict_pixels(x[None], 1 / 255), np.float32)[0]
 
     def detect(self, photo: Image.Image) -> list[Detection]:
         size = self.input_hw[0]

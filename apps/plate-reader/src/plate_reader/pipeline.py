@@ -110,8 +110,15 @@ def open_photo(path: str | Path) -> Image.Image:
     if p.is_dir():
         raise ValueError(f"{p}: is a folder with no images")
     try:
-        with Image.open(p) as im:
-            im.load()
+        im = Image.open(p)
+        try:
+            im.load()  # a one-frame file is read and closed here
+        except BaseException:
+            im.close()
+            raise
+        if im.mode == "RGB" and not getattr(im, "is_animated", False):
+            return im  # convert() would copy the decoded photo: milliseconds for a large one
+        with im:
             return im.convert("RGB")
     except UnidentifiedImageError:
         raise ValueError(f"{p}: not an image file PIL can read (JPEG, PNG, BMP, WebP, TIFF)") from None
@@ -136,13 +143,16 @@ def clamp_box(
     return (x1, y1, x2, y2)
 
 
-def loose_crop(photo: np.ndarray, box: tuple[int, int, int, int], margin: float) -> np.ndarray:
-    """The box grown by ``margin`` × its size on each side (clipped to the photo), as uint8 RGB."""
-    h, w = photo.shape[:2]
+def loose_crop(photo: Image.Image | np.ndarray, box: tuple[int, int, int, int], margin: float) -> np.ndarray:
+    """The box grown by ``margin`` × its size on each side (clipped to the photo), as uint8 RGB; from a PIL
+    photo only the crop's pixels are copied out."""
+    w, h = photo.size if isinstance(photo, Image.Image) else photo.shape[1::-1]
     x1, y1, x2, y2 = box
     mx, my = (x2 - x1) * margin, (y2 - y1) * margin
     a, b = int(max(0, np.floor(x1 - mx))), int(max(0, np.floor(y1 - my)))
     c, d = int(min(w, np.ceil(x2 + mx))), int(min(h, np.ceil(y2 + my)))
+    if isinstance(photo, Image.Image):
+        return np.asarray(photo.crop((a, b, c, d)))
     return np.ascontiguousarray(photo[b:d, a:c])
 
 
@@ -194,14 +204,13 @@ class PlatePipeline:
         detections = self.detector.detect(photo)
         t1 = time.perf_counter()
         result.detect_ms = (t1 - t0) * 1e3
-        pixels = np.asarray(photo)
         for det in detections[:MAX_PLATES]:
             box = clamp_box(det.box, *photo.size)
             if box is None:
                 continue
             found = PlateFound(box=box, score=float(det.score))
             try:
-                reading = self.reader.read(loose_crop(pixels, box, self.margin))
+                reading = self.reader.read(loose_crop(photo, box, self.margin))
             except ValueError as exc:
                 found.reason = f"crop could not be read ({exc})"
                 result.plates.append(found)

@@ -61,6 +61,24 @@ def quantize_input(x: np.ndarray, detail: Mapping[str, Any]) -> np.ndarray:
     return np.ascontiguousarray(q, dtype=dtype)
 
 
+def pixel_codes(pixels: np.ndarray, detail: Mapping[str, Any], scale: float) -> np.ndarray | None:
+    """The tensor's integer codes for uint8 ``pixels`` whose real value is ``pixels * scale``, with no float
+    pass: the pixels as they are (uint8, zero point 0) or shifted by 128 (int8, zero point -128) when the
+    tensor's own scale is ``scale``; None for any other quantization. The same integers as
+    :func:`quantize_input` of ``pixels * scale`` in float32."""
+    if np.asarray(pixels).dtype != np.uint8 or not is_quantized(detail):
+        return None
+    scales, zero_points, _ = _scale_zero_point(detail)
+    if scales.size != 1 or not np.isclose(scales[0], scale, rtol=1e-6, atol=0.0):
+        return None
+    dtype, zero_point = np.dtype(detail["dtype"]), int(zero_points[0])
+    if dtype == np.uint8 and zero_point == 0:
+        return np.ascontiguousarray(pixels)
+    if dtype == np.int8 and zero_point == -128:  # flipping the top bit is u - 128 in two's complement
+        return np.ascontiguousarray(pixels).view(np.int8) ^ np.int8(-128)
+    return None
+
+
 def dequantize_output(y: np.ndarray, detail: Mapping[str, Any]) -> np.ndarray:
     """Tensor values → float32: ``(y - zero_point) * scale`` when quantized, a float32 copy otherwise."""
     y = np.asarray(y)
@@ -92,6 +110,7 @@ __all__ = [
     "dequantize",
     "dequantize_output",
     "is_quantized",
+    "pixel_codes",
     "quantize",
     "quantize_input",
     "tensor_is_quantized",

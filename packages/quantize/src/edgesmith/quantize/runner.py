@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from edgesmith.datasets.native_logs import quiet_native_stderr
-from edgesmith.profiling.quantization import dequantize_output, quantize_input
+from edgesmith.profiling.quantization import dequantize_output, pixel_codes, quantize_input
 from edgesmith.profiling.runner import BackendUnavailable, InputMismatch, Runner, RunnerError, TensorSpec
 
 
@@ -100,9 +100,22 @@ class TFLiteRunner(Runner):
     def infer_impl(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
         if any(x.shape != s for x, s in zip(inputs, self._in_shapes, strict=True)):
             self._resize(inputs)
+        return self._invoke([quantize_input(x, d) for x, (_, d) in zip(inputs, self._in_plan, strict=True)])
+
+    def pixels_impl(self, pixels: np.ndarray, scale: float) -> list[np.ndarray] | None:
+        """uint8 images straight in when the input's quantization is ``scale`` (no float pass)."""
+        codes = pixel_codes(pixels, self._in[0], scale) if len(self._in) == 1 else None
+        if codes is None:
+            return None
+        if pixels.shape != self._in_shapes[0]:
+            self._resize([pixels])
+        return self._invoke([codes])
+
+    def _invoke(self, tensors: list[np.ndarray]) -> list[np.ndarray]:
+        """Set the already quantized input tensors, run, dequantize every output."""
         interp = self._interp
-        for x, (index, detail) in zip(inputs, self._in_plan, strict=True):
-            interp.set_tensor(index, quantize_input(x, detail))  # per-tensor or per-axis
+        for x, (index, _) in zip(tensors, self._in_plan, strict=True):
+            interp.set_tensor(index, x)  # per-tensor or per-axis codes
         interp.invoke()
         # get_tensor returns a copy and dequantize_output another float32 array: callers may keep them
         return [dequantize_output(interp.get_tensor(index), detail) for index, detail in self._out_plan]
