@@ -228,9 +228,10 @@ def _tune_tasks(
         work_dir=str(log_path),
         max_trials_global=trials,
         num_trials_per_iter=per_iter,
-        # a worker imports TVM once (2 s here, under a minute on a loaded machine) and a trial builds in
-        # seconds; now and then a sample's unrolled nest makes LLVM run for ten minutes (a 1x1 conv on a
-        # 96x96 map, seen on a Zen 3 host), so a build gets 2 minutes, not the whole budget
+        # each batch's fresh pool of workers imports TVM and its intrinsics (about 10 s here with the light
+        # stack of .intrinsics, its initializer) and a trial builds in seconds; now and then a sample's
+        # unrolled nest makes LLVM run for ten minutes (a 1x1 conv on a 96x96 map, seen on a Zen 3 host),
+        # so a build gets 2 minutes, not the whole budget
         builder=ms.builder.LocalBuilder(
             max_workers=cpu_count(), timeout_sec=BUILD_TIMEOUT_S, initializer=import_tensor_intrinsics
         ),
