@@ -131,6 +131,29 @@ def train_corners(keras, tf, train, val, args) -> tuple[object, list[dict], floa
     return model, history, time.time() - t0
 
 
+DEFAULT_ARCHITECTURE = {"filters": (32, 64, 96, 128), "width_context": 160}
+"""The shipped CRNN's widths (2026-12-04): 660 k weights, 0.7 MB as int8."""
+
+
+def _architecture(args) -> dict:
+    """``build_crnn``'s width keywords (what the sidecar records): ``--filters`` / ``--context`` when given,
+    else the ``--init-tflite`` sidecar's own architecture, else :data:`DEFAULT_ARCHITECTURE`."""
+    arch = dict(DEFAULT_ARCHITECTURE)
+    if args.init_tflite is not None:
+        sidecar = args.init_tflite.with_name(args.init_tflite.name + ".json")
+        if sidecar.exists():
+            arch.update(json.loads(sidecar.read_text()).get("architecture", {}))
+    if args.filters is not None:
+        arch["filters"] = args.filters
+    if args.context is not None:
+        arch["width_context"] = args.context
+    filters = tuple(int(v) for v in (arch["filters"].split(",") if isinstance(arch["filters"], str)
+                                     else arch["filters"]))  # fmt: skip
+    if len(filters) != 4 or min(filters) < 1:
+        raise SystemExit(f"error: --filters takes four positive widths, got {arch['filters']!r}")
+    return {"filters": filters, "width_context": int(arch["width_context"])}
+
+
 def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
     """Fit the CRNN with CTC on rectified plates; returns the softmax model, history, seconds."""
     from edgesmith.ocr_plate.crnn_model import build_crnn, ctc_loss, with_softmax
@@ -142,9 +165,9 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
     elif args.init_tflite is not None:  # fine-tune a shipped float export (no Keras file kept)
         from edgesmith.ocr_plate.crnn_model import crnn_from_tflite
 
-        model = crnn_from_tflite(args.init_tflite)
+        model = crnn_from_tflite(args.init_tflite, **_architecture(args))
     else:
-        model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH)
+        model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH, **_architecture(args))
     steps = args.epochs * int(np.ceil(len(y) / args.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(steps, 1), alpha=0.02)
     model.compile(keras.optimizers.Adam(schedule), loss=ctc_loss)
@@ -193,6 +216,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=12, help="CRNN epochs")
     ap.add_argument("--corner-epochs", type=int, default=8, help="corner regressor epochs")
     ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument(
+        "--filters",
+        default=None,
+        help="the CRNN's four conv stage widths (channels), comma list (default: the --init-tflite "
+        "sidecar's, else 32,64,96,128)",
+    )
+    ap.add_argument(
+        "--context",
+        type=int,
+        default=None,
+        help="channels of the CRNN's column features and context convs (default: as --filters, else 160)",
+    )
     ap.add_argument(
         "--lr", type=float, default=2e-3, help="peak Adam learning rate of the CRNN (cosine decay)"
     )
@@ -395,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
                 input_height=HEIGHT,
                 input_width=WIDTH,
                 params=int(crnn.count_params()),
+                architecture={
+                    k: list(v) if isinstance(v, tuple) else v for k, v in _architecture(args).items()
+                },
                 train={
                     **data,
                     "epochs": args.epochs,
