@@ -236,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         "tool_versions": {**versions(), "numpy": np.__version__},
         "command": "uv run python tools/train_plate_detector.py " + " ".join(argv or sys.argv[1:]),
     }  # fmt: skip
+    if args.init_from is not None:  # a fine-tune: which weights it started from
+        common["init_from"] = {"weights": str(args.init_from), "sha256": file_hash(args.init_from)}
     keras_sha = file_hash(keras_path)
     write_sidecar(keras_path, {**common, "precision": "fp32", "format": "keras", "sha256": keras_sha,
                                "metrics": float_metrics})  # fmt: skip

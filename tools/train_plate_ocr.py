@@ -135,23 +135,39 @@ DEFAULT_ARCHITECTURE = {"filters": (32, 64, 96, 128), "width_context": 160}
 """The shipped CRNN's widths (2026-12-04): 660 k weights, 0.7 MB as int8."""
 
 
-def _architecture(args) -> dict:
-    """``build_crnn``'s width keywords (what the sidecar records): ``--filters`` / ``--context`` when given,
-    else the ``--init-tflite`` sidecar's own architecture, else :data:`DEFAULT_ARCHITECTURE`."""
+def _filters(text: str) -> tuple[int, ...]:
+    """``--filters``: four positive conv stage widths, comma-separated."""
+    try:
+        filters = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        filters = ()
+    if len(filters) != 4 or min(filters) < 1:
+        raise argparse.ArgumentTypeError(
+            f"four positive widths, comma-separated, e.g. 32,64,96,128; got {text!r}"
+        )
+    return filters
+
+
+def resolve_architecture(args) -> dict:
+    """``build_crnn``'s width keywords: ``--filters`` / ``--context`` when given, else the ``--init-tflite``
+    sidecar's own architecture, else :data:`DEFAULT_ARCHITECTURE`."""
     arch = dict(DEFAULT_ARCHITECTURE)
     if args.init_tflite is not None:
         sidecar = args.init_tflite.with_name(args.init_tflite.name + ".json")
         if sidecar.exists():
-            arch.update(json.loads(sidecar.read_text()).get("architecture", {}))
+            saved = json.loads(sidecar.read_text()).get("architecture", {})
+            arch.update({k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
     if args.filters is not None:
         arch["filters"] = args.filters
     if args.context is not None:
         arch["width_context"] = args.context
-    filters = tuple(int(v) for v in (arch["filters"].split(",") if isinstance(arch["filters"], str)
-                                     else arch["filters"]))  # fmt: skip
-    if len(filters) != 4 or min(filters) < 1:
-        raise SystemExit(f"error: --filters takes four positive widths, got {arch['filters']!r}")
-    return {"filters": filters, "width_context": int(arch["width_context"])}
+    return arch
+
+
+def model_architecture(crnn) -> dict:
+    """The widths a trained CRNN was built with, read from its layers (what the sidecar records)."""
+    filters = [int(crnn.get_layer(f"c{i}_conv").filters) for i in range(1, 5)]
+    return {"filters": filters, "width_context": int(crnn.get_layer("collapse_conv").filters)}
 
 
 def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
@@ -165,9 +181,9 @@ def train_crnn(keras, tf, train, val, args) -> tuple[object, list[dict], float]:
     elif args.init_tflite is not None:  # fine-tune a shipped float export (no Keras file kept)
         from edgesmith.ocr_plate.crnn_model import crnn_from_tflite
 
-        model = crnn_from_tflite(args.init_tflite, **_architecture(args))
+        model = crnn_from_tflite(args.init_tflite, **args.architecture)
     else:
-        model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH, **_architecture(args))
+        model = build_crnn(len(PLATE_ALPHABET) + 1, HEIGHT, WIDTH, **args.architecture)
     steps = args.epochs * int(np.ceil(len(y) / args.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(steps, 1), alpha=0.02)
     model.compile(keras.optimizers.Adam(schedule), loss=ctc_loss)
@@ -218,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument(
         "--filters",
+        type=_filters,
         default=None,
         help="the CRNN's four conv stage widths (channels), comma list (default: the --init-tflite "
         "sidecar's, else 32,64,96,128)",
@@ -275,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         help="do not train the corner net: ship the corners_*.tflite (and sidecars) of this folder again",
     )
     args = ap.parse_args(argv)
+    args.architecture = resolve_architecture(args)  # before minutes of rendering, not after
     if args.eval_seed in (args.seed, args.seed + 1):
         ap.error("--eval-seed must differ from the training and validation seeds")
 
@@ -430,9 +448,7 @@ def main(argv: list[str] | None = None) -> int:
                 input_height=HEIGHT,
                 input_width=WIDTH,
                 params=int(crnn.count_params()),
-                architecture={
-                    k: list(v) if isinstance(v, tuple) else v for k, v in _architecture(args).items()
-                },
+                architecture=model_architecture(crnn),
                 train={
                     **data,
                     "epochs": args.epochs,
