@@ -199,9 +199,10 @@ def heldout_figures(tmp_path_factory: pytest.TempPathFactory):
     return figures
 
 
-# What the shipped detector + reader measured on this set on 2026-12-04 (found 93.5 %, last digit 74.1 %,
-# exact 71.2 %, wrong day 0.0 %, nothing invented), less a few points: a change that reads worse fails here.
-HELDOUT_FLOORS = {"found": 0.89, "last_digit": 0.70, "exact": 0.66}
+# What the shipped detector + reader measured on this set on 2026-12-04 with the per-format confidence rule
+# (found 93.5 %, last digit 86.3 %, exact 72.7 %, wrong day 0.0 %, nothing invented), less a few points: a
+# change that reads worse fails here.
+HELDOUT_FLOORS = {"found": 0.89, "last_digit": 0.82, "exact": 0.68}
 HELDOUT_WRONG_DAY_CEILING = 0.03
 
 

@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from plate_ocr_data import _quad_iou
 
+from edgesmith.ocr_plate.confidence_rule import ConfidenceRule
 from edgesmith.ocr_plate.crnn_reader import SHIPPED, WEIGHTS_DIR, CrnnReader
 from edgesmith.ocr_plate.diagnose import char_confusions, summarise
 from edgesmith.ocr_plate.plate_crops import crop_set
 from edgesmith.ocr_plate.plate_format import canonical_plate
-from edgesmith.ocr_plate.reading import MIN_CHAR_CONFIDENCE
 from edgesmith.ocr_plate.rectify import CORNER_WEIGHTS, CornerRegressor, margin_quad, rectify
 
 
@@ -37,7 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--weights", type=Path, nargs="+", default=[WEIGHTS_DIR], help="folders with crnn_* and corners_*"
     )
-    ap.add_argument("--min-confidence", type=float, default=MIN_CHAR_CONFIDENCE)
+    ap.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        help="one threshold for every character (default: the sidecar's rule)",
+    )
     ap.add_argument("--agreement", action="store_true", help="also sweep a two-read agreement rule")
     args = ap.parse_args(argv)
 
@@ -52,7 +57,9 @@ def report(folder: Path, crops: list, texts: list[str], quads: list, args: argpa
     """Print the failure kinds, confusions and (with ``--agreement``) threshold sweeps of one model folder."""
     corners = CornerRegressor(folder / CORNER_WEIGHTS[args.precision])
     reader = CrnnReader(
-        folder / SHIPPED[args.precision], rectifier=corners, min_confidence=args.min_confidence
+        folder / SHIPPED[args.precision],
+        rectifier=corners,
+        rule=None if args.min_confidence is None else ConfidenceRule.single(args.min_confidence),
     )
     fits = [corners.fit(c).quad for c in crops]
     norm = [np.array(c.shape[1::-1], np.float32) for c in crops]
@@ -63,7 +70,7 @@ def report(folder: Path, crops: list, texts: list[str], quads: list, args: argpa
         "margin guess": [reader.read_plate(rectify(c, margin_quad(*c.shape[1::-1]))) for c in crops],
     }
     print(f"{len(crops)} {args.source} crops, seed {args.seed}, crnn {args.precision}, "
-          f"min confidence {args.min_confidence:.2f}; regressor quad IoU mean {ious.mean():.3f}")  # fmt: skip
+          f"rule {reader.rule}; regressor quad IoU mean {ious.mean():.3f}")  # fmt: skip
     for way, readings in ways.items():
         kinds = summarise(readings, texts)
         print(f"\n{way}: " + ", ".join(f"{k} {v:.1%}" for k, v in kinds.items()))
@@ -72,7 +79,9 @@ def report(folder: Path, crops: list, texts: list[str], quads: list, args: argpa
     if args.agreement:  # would a second read of a slightly grown quad, required to agree, stop guesses?
         from edgesmith.ocr_plate.evaluate import threshold_sweep
 
-        plain = CrnnReader(folder / SHIPPED[args.precision], rectifier=corners, min_confidence=0.0)
+        plain = CrnnReader(
+            folder / SHIPPED[args.precision], rectifier=corners, rule=ConfidenceRule.single(0.0)
+        )
         first = [plain.read_plate(rectify(c, f)) for c, f in zip(crops, fits, strict=True)]
         grown = [f.mean(axis=0) + (f - f.mean(axis=0)) * 1.06 for f in fits]
         second = [plain.read_plate(rectify(c, g)) for c, g in zip(crops, grown, strict=True)]
@@ -82,9 +91,7 @@ def report(folder: Path, crops: list, texts: list[str], quads: list, args: argpa
         for label, rs in (("one read", first), ("two reads agree", agreed)):
             print(f"\n{label}:")
             for row in threshold_sweep(rs, texts, ts):
-                line = (
-                    "  t {threshold:.2f}: readable {readable:.3f} exact {exact:.3f} wrong day {wrong_day:.4f}"
-                )
+                line = "  t {every:.2f}: readable {readable:.3f} exact {exact:.3f} wrong day {wrong_day:.4f}"
                 print(line.format(**row))
     readings = ways["corner regressor"]
     exact = np.array(

@@ -39,6 +39,19 @@ def test_empty_scene_has_no_plates() -> None:
     assert generate_scene(np.random.default_rng(1), size=(320, 240), n_plates=0).plates == []
 
 
+def test_scenes_give_the_boxes_of_their_signs() -> None:
+    """The signs and stickers with text are hard negatives: a reader's thresholds are chosen on them."""
+    scenes = [generate_scene(np.random.default_rng([5, i]), size=(480, 360), n_plates=0) for i in range(12)]
+    boxes = [b for s in scenes for b in s.distractors]
+    assert boxes, "twelve scenes drew no sign"
+    for x1, y1, x2, y2 in boxes:
+        assert 0 <= x1 < x2 <= 480 and 0 <= y1 < y2 <= 360
+    # a sign is drawn ink on a filled shape: its box is not one flat colour
+    scene = next(s for s in scenes if s.distractors)
+    x1, y1, x2, y2 = scene.distractors[0]
+    assert np.asarray(scene.image)[y1:y2, x1:x2].std() > 5
+
+
 def test_same_seed_same_scene() -> None:
     a = generate_scene(np.random.default_rng([9, 4]))
     b = generate_scene(np.random.default_rng([9, 4]))

@@ -98,11 +98,13 @@ def test_reading_needs_no_tensorflow():
 
 
 @pytest.mark.parametrize("precision", ["int8", "float"])
-def test_default_threshold_is_the_one_chosen_for_the_shipped_weights(precision: str) -> None:
-    """Retrained weights come with their own validation threshold: shipping them means updating the
-    default too, or the reader names days at a confidence their sweep never cleared."""
-    from edgesmith.ocr_plate.crnn_reader import read_sidecar
-    from edgesmith.ocr_plate.reading import MIN_CHAR_CONFIDENCE
+def test_default_rule_is_the_one_chosen_for_the_shipped_weights(precision: str) -> None:
+    """Retrained weights come with their own validation thresholds in the sidecar, and the reader uses
+    them; the documented constants must say what the shipped ones are."""
+    from edgesmith.ocr_plate.confidence_rule import CRNN_RULE
+    from edgesmith.ocr_plate.crnn_reader import CrnnReader, read_sidecar, sidecar_rule
 
     meta = read_sidecar(weights_path(precision))
-    assert meta["min_confidence"]["chosen"] == pytest.approx(MIN_CHAR_CONFIDENCE)
+    assert sidecar_rule(meta) == CRNN_RULE  # the constants document what the shipped sidecars hold
+    assert meta["min_confidence"]["non_plates"] >= 1000 and meta["min_confidence"]["plates"] >= 1000
+    assert CrnnReader(precision).rule == CRNN_RULE

@@ -1,11 +1,12 @@
 """Failure kinds and character confusions name what went wrong with a reading."""
 
+from edgesmith.ocr_plate.confidence_rule import ConfidenceRule
 from edgesmith.ocr_plate.diagnose import char_confusions, failure_kind, summarise
 from edgesmith.ocr_plate.reading import make_reading
 
 
 def _read(text: str, conf: float = 0.99):
-    return make_reading(text, (conf,) * len(text.replace("-", "")), reader="t", min_confidence=0.5)
+    return make_reading(text, (conf,) * len(text.replace("-", "")), "t", ConfidenceRule.single(0.5))
 
 
 def test_kinds():

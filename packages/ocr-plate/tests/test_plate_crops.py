@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from edgesmith.ocr_plate.plate_crops import crop_set, detector_jitter, loose_crop
+from edgesmith.ocr_plate.plate_crops import crop_set, detector_jitter, loose_crop, negative_crops
 from edgesmith.ocr_plate.rectify import CROP_MARGIN
 
 
@@ -51,3 +51,12 @@ def test_detector_jitter_stays_near_the_box():
     assert np.all(boxes[:, 0] >= 0.2 - 0.14 * w - 1e-6) and np.all(boxes[:, 0] <= 0.2 + 0.06 * w + 1e-6)
     assert np.all(boxes[:, 3] >= 0.5 - 0.06 * h - 1e-6) and np.all(boxes[:, 3] <= 0.5 + 0.14 * h + 1e-6)
     assert boxes.std(axis=0).min() > 0  # it does move the edges
+
+
+def test_negative_crops_are_seeded_crops_of_no_plate():
+    a = negative_crops(6, seed=8)
+    b = negative_crops(6, seed=8)
+    c = negative_crops(6, seed=9)
+    assert len(a) == 6 and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, c, strict=True))
+    assert all(x.dtype == np.uint8 and x.ndim == 3 and x.shape[2] == 3 and min(x.shape[:2]) >= 4 for x in a)

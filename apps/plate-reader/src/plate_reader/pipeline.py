@@ -158,15 +158,16 @@ def loose_crop(photo: Image.Image | np.ndarray, box: tuple[int, int, int, int], 
 
 def judge(reading: Any) -> tuple[str, str | None]:
     """``(status, reason)`` of a reading: the reader's own ``readable``/``reason`` when it has them, else
-    edgesmith.ocr_plate's rule: a full plate format, every character at least ``MIN_CHAR_CONFIDENCE``."""
-    from edgesmith.ocr_plate import MIN_CHAR_CONFIDENCE, unreadable_reason
+    edgesmith.ocr_plate's rule for the CRNN (``CRNN_RULE``: a full plate format, each character as sure
+    as its format asks)."""
+    from edgesmith.ocr_plate import CRNN_RULE
 
     readable = getattr(reading, "readable", None)
     if readable is not None and reading.text:
         reason = getattr(reading, "reason", None)
         return ("ok", None) if readable else ("unreadable", reason or "not a full plate format")
     confs = tuple(getattr(reading, "char_confidences", ()))
-    reason = unreadable_reason(reading.text, confs, MIN_CHAR_CONFIDENCE)
+    reason = CRNN_RULE.reason(reading.text, confs)
     if not reading.text and getattr(reading, "reason", None):
         reason = reading.reason
     return ("ok", None) if reason is None else ("unreadable", reason)

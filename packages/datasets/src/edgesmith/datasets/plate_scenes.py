@@ -60,10 +60,12 @@ class Plate:
 
 @dataclasses.dataclass
 class Scene:
-    """An RGB photo and every plate in it (``plates`` is empty for a photo without one)."""
+    """An RGB photo and every plate in it (``plates`` is empty for a photo without one), and the boxes
+    ``(x1, y1, x2, y2)`` of its signs and stickers with text that is not a plate (hard negatives)."""
 
     image: Image.Image
     plates: list[Plate]
+    distractors: list[tuple[int, int, int, int]] = dataclasses.field(default_factory=list)
 
 
 def random_full_plate_text(rng: np.random.Generator) -> str:
@@ -254,8 +256,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(plate_font_path(), size)
 
 
-def _draw_distractor(img: Image.Image, rng: np.random.Generator) -> None:
-    """A sign or sticker with text (words, phone numbers, letters and digits) that is not a plate."""
+def _draw_distractor(img: Image.Image, rng: np.random.Generator) -> tuple[int, int, int, int] | None:
+    """A sign or sticker with text (words, phone numbers, letters and digits) that is not a plate; its box
+    (``None`` when it does not fit)."""
     w, h = img.size
     text = str(rng.choice(_SIGN_WORDS))
     size = int(np.clip(h * rng.uniform(0.03, 0.12), 8, 80))
@@ -264,7 +267,7 @@ def _draw_distractor(img: Image.Image, rng: np.random.Generator) -> None:
     pad = size // 3
     sw, sh = right - left + 2 * pad, bottom - top + 2 * pad
     if sw >= w or sh >= h:
-        return
+        return None
     sign = Image.new("RGBA", (sw, sh), (0, 0, 0, 0))
     d = ImageDraw.Draw(sign)
     bg = _colour(rng)
@@ -281,6 +284,7 @@ def _draw_distractor(img: Image.Image, rng: np.random.Generator) -> None:
     sign = sign.rotate(float(rng.uniform(-15, 15)), expand=True, resample=Image.BILINEAR)
     x, y = int(rng.integers(0, max(1, w - sign.width))), int(rng.integers(0, max(1, h - sign.height)))
     img.paste(sign, (x, y), sign)
+    return x, y, min(w, x + sign.width), min(h, y + sign.height)
 
 
 # -------------------------------------------------------------------------------------------- camera
@@ -378,8 +382,7 @@ def generate_scene(
         img = photo_background(rng, (w, h))
     else:
         img, slots = street_background(rng, (w, h))
-    for _ in range(int(rng.integers(0, 4))):
-        _draw_distractor(img, rng)
+    signs = [_draw_distractor(img, rng) for _ in range(int(rng.integers(0, 4)))]
     hi = WIDTH_RANGE[1] if n_plates <= 1 else min(WIDTH_RANGE[1], 0.9 / n_plates)
     quads: list[np.ndarray] = []
     plates: list[Plate] = []
@@ -407,7 +410,7 @@ def generate_scene(
         x2, y2 = np.ceil(quad.max(axis=0)).astype(int)
         box = (max(int(x1), 0), max(int(y1), 0), min(int(x2), w), min(int(y2), h))
         plates.append(Plate(text, quad.astype(np.float32), box))
-    return Scene(degrade(img, rng), plates)
+    return Scene(degrade(img, rng), plates, [b for b in signs if b is not None])
 
 
 def label_rows(name: str, scene: Scene) -> list[list[object]]:

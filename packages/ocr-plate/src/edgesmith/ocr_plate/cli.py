@@ -44,8 +44,28 @@ ConfidenceOpt = Annotated[
     float | None,
     typer.Option(
         "--min-confidence",
-        help="confidence (0-1) every character needs before a restriction day is named "
-        "(default: each reader's own: 0.70 for the CRNN, chosen on its validation crops; 0.55 for Tesseract)",
+        help="confidence (0-1) each character of an ABC-123 plate needs before a day is named (default: "
+        "each reader's own: 0.30 for the shipped CRNN, chosen on its validation crops; 0.55 for Tesseract, "
+        "for every character of every format)",
+        min=0.0,
+        max=1.0,
+    ),
+]
+NumericConfidenceOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--min-numeric-confidence",
+        help="confidence (0-1) each character of a digits-only plate needs (shipped CRNN: 0.60; numbers on "
+        "signs look like these plates)",
+        min=0.0,
+        max=1.0,
+    ),
+]
+LastDigitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--min-last-digit-confidence",
+        help="confidence (0-1) the last digit, which sets the day, needs as well (shipped CRNN: 0.90)",
         min=0.0,
         max=1.0,
     ),
@@ -58,13 +78,17 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _open_reader(
-    name: str, weights: str, rectifier: str = "corners", min_confidence: float | None = None
+    name: str,
+    weights: str,
+    rectifier: str = "corners",
+    thresholds: tuple[float | None, float | None, float | None] = (None, None, None),
 ) -> PlateReader:
+    """Open a reader; ``thresholds`` (every character, digits-only plate, last digit) override its rule."""
     options: dict[str, object] = {"rectifier": rectifier}
-    if min_confidence is not None:  # else the reader's own default threshold
-        options["min_confidence"] = min_confidence
     try:
-        return get_reader(name, model=weights, **options) if name == "crnn" else get_reader(name, **options)
+        ocr = get_reader(name, model=weights, **options) if name == "crnn" else get_reader(name, **options)
+        ocr.rule = ocr.rule.with_overrides(*thresholds)
+        return ocr
     except ReaderUnavailable as exc:
         raise _fail(str(exc), code=3) from None
     except (OcrError, ValueError) as exc:
@@ -126,17 +150,21 @@ def read(
     ] = CROP_MARGIN,
     rectifier: RectifierOpt = "corners",
     min_confidence: ConfidenceOpt = None,
+    min_numeric_confidence: NumericConfidenceOpt = None,
+    min_last_digit_confidence: LastDigitOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per image")] = False,
 ) -> None:
     """Read the plate text, last digit and restriction day of each crop (a plate with some room around it).
 
-    A day is named only for a full plate whose every character is read with --min-confidence; other
-    plates are "unreadable" with the reason, and the exit code is 1.
+    A day is named only for a full plate whose every character is read with --min-confidence
+    (--min-numeric-confidence for a digits-only plate) and whose last digit with
+    --min-last-digit-confidence; other plates are "unreadable" with the reason, and the exit code is 1.
 
     Example: ocr-plate read plate_crop.png --reader crnn --json
     """
     parsed_box = _parse_box(box)
-    ocr = _open_reader(reader, weights, rectifier, min_confidence)
+    thresholds = (min_confidence, min_numeric_confidence, min_last_digit_confidence)
+    ocr = _open_reader(reader, weights, rectifier, thresholds)
     table = Table(title=f"plates read by {reader}")
     for col in ("image", "text", "status", "confidence", "last digit", "restriction"):
         table.add_column(col, no_wrap=col != "status", overflow="fold")
@@ -213,6 +241,8 @@ def evaluate(
     ] = None,
     rectifier: RectifierOpt = "corners",
     min_confidence: ConfidenceOpt = None,
+    min_numeric_confidence: NumericConfidenceOpt = None,
+    min_last_digit_confidence: LastDigitOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print scores as JSON")] = False,
     failures: Annotated[int, typer.Option(help="show up to this many misreads per reader")] = 0,
 ) -> None:
@@ -233,6 +263,7 @@ def evaluate(
     except ImportError as exc:  # pragma: no cover - the train extra
         raise _fail(str(exc), code=3) from None
     names = [r.strip() for r in readers.split(",") if r.strip()]
+    thresholds = (min_confidence, min_numeric_confidence, min_last_digit_confidence)
     specs = {"crnn-int8": ("crnn", "int8"), "crnn-float": ("crnn", "float"), "crnn": ("crnn", "int8")}
     specs["tesseract"] = ("tesseract", "")
     unknown = [r for r in names if r not in specs]
@@ -247,12 +278,12 @@ def evaluate(
     if rectifier == "corners":  # each CRNN precision with the corner regressor of the same precision
         opened = {
             name: _open_reader(
-                *specs[name], "corners-float" if name == "crnn-float" else "corners", min_confidence
+                *specs[name], "corners-float" if name == "crnn-float" else "corners", thresholds
             )
             for name in names
         }
     else:
-        opened = {name: _open_reader(*specs[name], rectifier, min_confidence) for name in names}
+        opened = {name: _open_reader(*specs[name], rectifier, thresholds) for name in names}
     scores = []
     with Progress(console=err, transient=as_json) as progress:
         task = progress.add_task(f"generating {n} {source} crops (seed {seed})", total=n)
@@ -282,8 +313,8 @@ def evaluate(
             )
     if as_json:
         payload = {"n": n, "seed": seed, "source": source, "rectifier": rectifier}
-        thresholds = {name: float(ocr.min_confidence) for name, ocr in opened.items()}
-        payload |= {"min_confidence": thresholds, "scores": [s.to_dict() for s in scores]}
+        rules = {name: ocr.rule.to_dict() for name, ocr in opened.items()}
+        payload |= {"min_confidence": rules, "scores": [s.to_dict() for s in scores]}
         if source == "scene":
             payload["margin"] = margin
         print(json.dumps(payload, indent=2))

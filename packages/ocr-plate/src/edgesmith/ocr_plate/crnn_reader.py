@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from edgesmith.ocr_plate.confidence_rule import CRNN_RULE, ConfidenceRule
 from edgesmith.ocr_plate.ctc import greedy_decode
 from edgesmith.ocr_plate.litert_model import RETRAIN_HINT, WEIGHTS_DIR, TfliteModel
 from edgesmith.ocr_plate.litert_model import read_sidecar as _read_sidecar
 from edgesmith.ocr_plate.preprocess import crnn_input
-from edgesmith.ocr_plate.reading import MIN_CHAR_CONFIDENCE, OcrError, PlateReader, PlateReading, make_reading
+from edgesmith.ocr_plate.reading import OcrError, PlateReader, PlateReading, make_reading
 
 SHIPPED = {"float": "crnn_float.tflite", "int8": "crnn_int8.tflite"}
 
@@ -34,11 +35,21 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     return _read_sidecar(path, ("alphabet", "input_height", "input_width"))
 
 
+def sidecar_rule(meta: dict[str, Any]) -> ConfidenceRule:
+    """The confidence rule a CRNN sidecar records (``min_confidence``), or ``CRNN_RULE`` without one."""
+    chosen = meta.get("min_confidence")
+    if not isinstance(chosen, dict) or "every" not in chosen:
+        return CRNN_RULE
+    return ConfidenceRule(chosen["every"], chosen.get("numeric"), chosen.get("last_digit"))
+
+
 class CrnnReader(PlateReader):
     """CTC-decoding conv reader on LiteRT; ``model``: ``"int8"`` (default), ``"float"`` or a path.
 
     ``rectifier``: a rectifier object or name (:func:`~edgesmith.ocr_plate.rectify.get_rectifier`);
-    ``min_confidence``: what every character needs for the reading to name a day.
+    ``rule``: how sure the characters must be for the reading to name a day (default: the one the
+    weights' sidecar records, chosen on their validation crops by tools/train_plate_ocr.py; else
+    ``CRNN_RULE``).
     """
 
     name = "crnn"
@@ -48,7 +59,7 @@ class CrnnReader(PlateReader):
         model: str | Path = "int8",
         num_threads: int = 1,
         rectifier: Any = None,
-        min_confidence: float = MIN_CHAR_CONFIDENCE,
+        rule: ConfidenceRule | None = None,
     ) -> None:
         from edgesmith.ocr_plate.rectify import get_rectifier
 
@@ -66,7 +77,7 @@ class CrnnReader(PlateReader):
                 f"{RETRAIN_HINT}"
             )
         self.rectifier = get_rectifier(rectifier, num_threads=num_threads)
-        self.min_confidence = float(min_confidence)
+        self.rule = rule or sidecar_rule(self.meta)
 
     def probabilities(self, plate: np.ndarray) -> np.ndarray:
         """Per-column class probabilities ``(T, classes)`` for one upright uint8 RGB plate."""
@@ -75,7 +86,7 @@ class CrnnReader(PlateReader):
     def read_plate(self, plate: np.ndarray) -> PlateReading:
         """Read one upright plate (uint8 RGB, as rectified by :meth:`read`)."""
         text, confs = greedy_decode(self.probabilities(plate), self.alphabet)
-        return make_reading(text, confs, reader=self.name, min_confidence=self.min_confidence)
+        return make_reading(text, confs, self.name, self.rule)
 
     def info(self) -> dict[str, Any]:
         return {
@@ -85,8 +96,8 @@ class CrnnReader(PlateReader):
             "precision": self.meta.get("precision", "unknown"),
             "size_bytes": self.path.stat().st_size,
             "rectifier": self.rectifier.info(),
-            "min_confidence": self.min_confidence,
+            "min_confidence": self.rule.to_dict(),
         }
 
 
-__all__ = ["SHIPPED", "WEIGHTS_DIR", "CrnnReader", "read_sidecar", "weights_path"]
+__all__ = ["SHIPPED", "WEIGHTS_DIR", "CrnnReader", "read_sidecar", "sidecar_rule", "weights_path"]

@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from edgesmith.ocr_plate.plate_format import canonical_plate, last_digit
-from edgesmith.ocr_plate.reading import PlateReader, PlateReading, full_plate_format
+from edgesmith.ocr_plate.confidence_rule import ConfidenceRule
+from edgesmith.ocr_plate.plate_format import canonical_plate, full_plate_format, last_digit
+from edgesmith.ocr_plate.reading import PlateReader, PlateReading
 from edgesmith.ocr_plate.restriction import restriction_day
 
 
@@ -77,40 +78,88 @@ def score_readings(
     )
 
 
-def threshold_sweep(
-    readings: Sequence[PlateReading], texts: Sequence[str], thresholds: Sequence[float]
-) -> list[dict[str, float]]:
-    """Readable / exact / wrong-day shares if every character needed confidence ≥ t, for each t.
+def _sure(readings: Sequence[PlateReading]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per reading: its weakest character's confidence, its last one's (-1 unless a full format), and
+    whether it is a digits-only plate."""
+    full = [full_plate_format(r.text) and len(r.char_confidences) == len(r.text) for r in readings]
+    weakest = np.array([r.confidence if f else -1.0 for r, f in zip(readings, full, strict=True)])
+    last = np.array([r.char_confidences[-1] if f else -1.0 for r, f in zip(readings, full, strict=True)])
+    numeric = np.array([f and r.text.isdigit() for r, f in zip(readings, full, strict=True)])
+    return weakest, last, numeric
 
-    ``readings`` are taken with the threshold at 0 (format check only), so one pass serves every t.
+
+def threshold_sweep(
+    readings: Sequence[PlateReading],
+    texts: Sequence[str],
+    every: Sequence[float],
+    numeric: Sequence[float] | None = None,
+    last_digit_thresholds: Sequence[float] | None = None,
+    negatives: Sequence[PlateReading] = (),
+) -> list[dict[str, float]]:
+    """How each :class:`ConfidenceRule` of the grid ``every`` × ``numeric`` × ``last_digit_thresholds``
+    (``None``: that threshold unused) does: shares of the plates read ``readable``, ``exact``, with the
+    ``right_day`` and the ``wrong_day``, and share of the ``negatives`` (readings of crops of no plate)
+    ``invented`` as a plate.
+
+    ``readings`` and ``negatives`` are taken with every threshold at 0 (format check only), so one pass
+    serves every rule.
     """
     truth = [canonical_plate(t) or t for t in texts]
-    rows = []
-    for t in thresholds:
-        ok = [full_plate_format(r.text) and bool(r.char_confidences) and r.confidence >= t for r in readings]
-        wrong = [
-            k and r.last_digit is not None and restriction_day(r.last_digit) != restriction_day(last_digit(g))
-            for k, r, g in zip(ok, readings, truth, strict=True)
+    weakest, last, digits_only = _sure(readings)
+    n_weakest, n_last, n_digits_only = _sure(negatives)
+    exact = np.array([r.text == g for r, g in zip(readings, truth, strict=True)])
+    read_digit = [r.last_digit for r in readings]
+    right = np.array([d is not None and d == last_digit(g) for d, g in zip(read_digit, truth, strict=True)])
+    wrong = np.array(
+        [
+            d is not None and restriction_day(d) != restriction_day(last_digit(g))
+            for d, g in zip(read_digit, truth, strict=True)
         ]
-        exact = [k and r.text == g for k, r, g in zip(ok, readings, truth, strict=True)]
-        n = len(readings)
-        rows.append(
-            {
-                "threshold": float(t),
-                "readable": sum(ok) / n,
-                "exact": sum(exact) / n,
-                "wrong_day": sum(wrong) / n,
-            }
-        )
+    )
+
+    def passes(rule: ConfidenceRule, low: np.ndarray, end: np.ndarray, digits: np.ndarray) -> np.ndarray:
+        floor = np.where(digits, rule.every if rule.numeric is None else rule.numeric, rule.every)
+        need_last = floor if rule.last_digit is None else np.maximum(floor, rule.last_digit)
+        return (low >= floor) & (end >= need_last) & (end >= 0)
+
+    rows = []
+    for t in every:
+        for u in [None] if numeric is None else numeric:
+            for v in [None] if last_digit_thresholds is None else last_digit_thresholds:
+                rule = ConfidenceRule(
+                    float(t), None if u is None else float(u), None if v is None else float(v)
+                )
+                ok = passes(rule, weakest, last, digits_only)
+                invented = passes(rule, n_weakest, n_last, n_digits_only)
+                rows.append(
+                    {
+                        **rule.to_dict(),
+                        "readable": float(ok.mean()),
+                        "exact": float((ok & exact).mean()),
+                        "right_day": float((ok & right).mean()),
+                        "wrong_day": float((ok & wrong).mean()),
+                        "invented": float(invented.mean()) if len(negatives) else 0.0,
+                    }
+                )
     return rows
 
 
-def choose_threshold(sweep: Sequence[dict[str, float]], max_wrong_day: float = 0.005) -> float:
-    """The lowest swept threshold with a wrong-day share ≤ ``max_wrong_day`` (else the highest one)."""
-    for row in sorted(sweep, key=lambda r: r["threshold"]):
-        if row["wrong_day"] <= max_wrong_day:
-            return float(row["threshold"])
-    return float(max(r["threshold"] for r in sweep))
+def choose_rule(
+    sweep: Sequence[dict[str, float]], max_wrong_day: float = 0.005, max_invented: float = 0.001
+) -> ConfidenceRule:
+    """Of the swept rules with wrong days ≤ ``max_wrong_day`` of the plates and plates invented on
+    ≤ ``max_invented`` of the non-plates, the one that names the right day most often (then: more exact
+    plates, then the stricter thresholds); with none, the strictest rule swept."""
+
+    def strictness(r: dict[str, float]) -> tuple[float, float, float]:
+        return (r["last_digit"] or 0.0, r["numeric"] or 0.0, r["every"])
+
+    allowed = [r for r in sweep if r["wrong_day"] <= max_wrong_day and r["invented"] <= max_invented]
+    if allowed:
+        best = max(allowed, key=lambda r: (r["right_day"], r["exact"], *strictness(r)))
+    else:
+        best = max(sweep, key=strictness)
+    return ConfidenceRule(best["every"], best["numeric"], best["last_digit"])
 
 
 def evaluate_reader(
@@ -132,4 +181,4 @@ def evaluate_reader(
     return score_readings(name or reader.name, readings, texts, latencies)
 
 
-__all__ = ["ReaderScore", "evaluate_reader", "score_readings"]
+__all__ = ["ReaderScore", "choose_rule", "evaluate_reader", "score_readings", "threshold_sweep"]

@@ -10,6 +10,9 @@ reader sees what the plate-reader app gives it. The sources:
   yaw/pitch/roll onto a patch of a bundled photo, degraded (lighting, blur, noise, JPEG).
 * ``scene`` — the plate study's one-plate ``compose_scene`` photos (the old crop set, for comparison).
 
+:func:`negative_crops` cuts the same way around what is *not* a plate (signs, stickers, plate-shaped
+windows of plate-free street photos): a reader must refuse them, and the thresholds are chosen so it does.
+
 Needs the ``edgesmith-datasets`` distribution (the ``train`` extra); the readers do not.
 """
 
@@ -171,6 +174,36 @@ def street_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray,
     return out
 
 
+def _box_quad(box: tuple[float, float, float, float]) -> np.ndarray:
+    x1, y1, x2, y2 = box
+    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
+
+
+def negative_crops(n: int, seed: int, progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
+    """``n`` seeded loose crops of no plate, cut as a detector's false alarms would be: around each sign
+    or sticker of a plate-free plate_scenes photo, and one plate-shaped window (2-4.5:1, 8-60 % of the
+    width) anywhere in it. Draw ``i`` depends only on ``(seed, i)``."""
+    from edgesmith.datasets.plate_scenes import generate_scene
+
+    crops: list[np.ndarray] = []
+    i = 0
+    while len(crops) < n:
+        rng = np.random.default_rng([seed, i])
+        i += 1
+        scene = generate_scene(rng, n_plates=0)
+        image = np.asarray(scene.image.convert("RGB"))
+        h, w = image.shape[:2]
+        bw = w * rng.uniform(0.08, 0.6)
+        bh = min(bw / rng.uniform(2.0, 4.5), h * 0.9)
+        x, y = rng.uniform(0, w - bw), rng.uniform(0, h - bh)
+        for box in [*scene.distractors, (x, y, x + bw, y + bh)][: n - len(crops)]:
+            crop, _ = loose_crop(image, _box_quad(box), rng)
+            crops.append(crop)
+        if progress is not None:
+            progress(len(crops))
+    return crops
+
+
 def scene_crop(
     rng: np.random.Generator, text: str | None = None, margin: float = CROP_MARGIN
 ) -> tuple[np.ndarray, str]:
@@ -254,6 +287,7 @@ __all__ = [
     "detector_jitter",
     "folder_crops",
     "loose_crop",
+    "negative_crops",
     "projected_quad",
     "scene_crop",
     "street_crops",

@@ -48,6 +48,14 @@ def validate_plate(text: str) -> PlateFormat | None:
     return PlateFormat.ALPHANUMERIC if "-" in canonical else PlateFormat.NUMERIC
 
 
+def full_plate_format(text: str) -> bool:
+    """Whether ``text`` is a whole plate: ``ABC-123``, or a numeric plate of five or six digits."""
+    fmt = validate_plate(text)
+    if fmt is PlateFormat.ALPHANUMERIC:
+        return True
+    return fmt is PlateFormat.NUMERIC and len(canonical_plate(text) or "") in (5, 6)
+
+
 def last_digit(text: str) -> int | None:
     """The plate's last digit (the one that sets the restriction day), or ``None`` if it ends in no digit."""
     cleaned = normalize_plate(text)
@@ -60,6 +68,7 @@ __all__ = [
     "PLATE_ALPHABET",
     "PlateFormat",
     "canonical_plate",
+    "full_plate_format",
     "last_digit",
     "normalize_plate",
     "validate_plate",

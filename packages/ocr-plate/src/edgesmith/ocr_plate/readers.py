@@ -28,8 +28,8 @@ READERS: dict[str, Callable[..., PlateReader]] = {"crnn": _crnn, "tesseract": _t
 def get_reader(name: str = DEFAULT_READER, **kwargs: Any) -> PlateReader:
     """A ready reader: ``"crnn"`` (default; kwargs ``model``, ``num_threads``) or ``"tesseract"``.
 
-    Both take ``rectifier`` (``corners`` by default, ``contour``, ``margin`` or an object) and
-    ``min_confidence``.
+    Both take ``rectifier`` (``corners`` by default, ``contour``, ``margin`` or an object) and ``rule``
+    (a :class:`~edgesmith.ocr_plate.confidence_rule.ConfidenceRule`; default: the reader's own).
     """
     factory = READERS.get(name)
     if factory is None:

@@ -8,18 +8,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from edgesmith.ocr_plate.plate_format import PlateFormat, canonical_plate, last_digit, validate_plate
+from edgesmith.ocr_plate.confidence_rule import CRNN_RULE, ConfidenceRule
+from edgesmith.ocr_plate.plate_format import (
+    PlateFormat,
+    canonical_plate,
+    last_digit,
+    validate_plate,
+)
 from edgesmith.ocr_plate.restriction import restriction_day
 from edgesmith.profiling.errors import EdgesmithError, ExitCode
-
-MIN_CHAR_CONFIDENCE = 0.70
-"""Default confidence every character of a reading needs before a restriction day is named.
-
-Chosen for the shipped CRNN on its validation crops (1,000 street crops of seed 8, never the held-out
-photos): the lowest threshold of the sweep 0.30-0.95 whose wrong-day share stays ≤ 0.5 % (0.50 % there,
-with 83 % of crops readable and 80 % exact; 0.95 gives 0.1 % wrong days but 75 % readable).
-tools/train_plate_ocr.py prints the sweep and stores it in the sidecars (``min_confidence``), and a test
-holds this constant to the shipped sidecar's choice. Readers take ``min_confidence=`` to tune it."""
 
 
 class OcrError(EdgesmithError, RuntimeError):
@@ -74,35 +71,15 @@ class PlateReading:
         }
 
 
-def full_plate_format(text: str) -> bool:
-    """Whether canonical ``text`` is a whole plate: ``ABC-123``, or a numeric plate of five or six digits."""
-    fmt = validate_plate(text)
-    if fmt is PlateFormat.ALPHANUMERIC:
-        return True
-    return fmt is PlateFormat.NUMERIC and len(canonical_plate(text) or "") in (5, 6)
-
-
-def unreadable_reason(text: str, confs: tuple[float, ...], min_confidence: float) -> str | None:
-    """Why a reading must not name a day (``None`` when it may): partial format or unsure characters."""
-    if not text:
-        return "no characters read"
-    if not full_plate_format(text):
-        return f"{text!r} is not a full plate format"
-    weak = sum(c < min_confidence for c in confs)
-    if weak or len(confs) != len(text):
-        return f"{weak or len(text)} of {len(text)} characters below confidence {min_confidence:.2f}"
-    return None
-
-
 def make_reading(
     raw_text: str,
     char_confidences: tuple[float, ...],
     reader: str,
-    min_confidence: float = MIN_CHAR_CONFIDENCE,
+    rule: ConfidenceRule = CRNN_RULE,
 ) -> PlateReading:
     """Build a reading from raw OCR text: validate the format, canonicalise, pick the last digit, and
-    refuse rather than guess: ``readable`` only for a full plate format with every character's
-    confidence ≥ ``min_confidence``; otherwise ``reason`` says why.
+    refuse rather than guess: ``readable`` only for a full plate format whose characters are as sure as
+    ``rule`` asks; otherwise ``reason`` says why.
 
     Confidence is the weakest character's: a plate is only as right as its least sure character.
     """
@@ -114,7 +91,7 @@ def make_reading(
         pos = text.index("-")
         confs = (*confs[:pos], float(np.mean(confs)) if confs else 0.0, *confs[pos:])
     confidence = float(min(confs)) if confs else 0.0
-    reason = unreadable_reason(text, confs, min_confidence)
+    reason = rule.reason(text, confs)
     return PlateReading(
         text=text,
         char_confidences=confs,
@@ -137,7 +114,7 @@ class PlateReader(abc.ABC):
 
     name: ClassVar[str] = ""
     rectifier: Any = None
-    min_confidence: float = MIN_CHAR_CONFIDENCE
+    rule: ConfidenceRule = CRNN_RULE
 
     def read(self, crop: np.ndarray) -> PlateReading:
         """Read one loose crop: H×W×3 uint8 RGB, any size."""
@@ -166,12 +143,9 @@ class PlateReader(abc.ABC):
 
 
 __all__ = [
-    "MIN_CHAR_CONFIDENCE",
     "OcrError",
     "PlateReader",
     "PlateReading",
     "ReaderUnavailable",
-    "full_plate_format",
     "make_reading",
-    "unreadable_reason",
 ]

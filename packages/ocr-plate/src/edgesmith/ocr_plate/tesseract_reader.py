@@ -17,6 +17,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from edgesmith.ocr_plate.confidence_rule import ConfidenceRule
 from edgesmith.ocr_plate.plate_format import DIGITS, PLATE_ALPHABET
 from edgesmith.ocr_plate.preprocess import prepare_for_tesseract
 from edgesmith.ocr_plate.reading import (
@@ -27,10 +28,10 @@ from edgesmith.ocr_plate.reading import (
     make_reading,
 )
 
-TESSERACT_MIN_CONFIDENCE = 0.55
+TESSERACT_RULE = ConfidenceRule.single(0.55)
 """Confidence every Tesseract character needs before a day is named: the value all readers shared until
-the CRNN's own validation sweep moved its threshold to 0.70 (``MIN_CHAR_CONFIDENCE``); Tesseract's
-confidences are on another scale, so the CRNN's choice does not carry over."""
+the CRNN's own validation sweep chose its thresholds (``CRNN_RULE``); Tesseract's confidences are on
+another scale, so the CRNN's choice does not carry over."""
 
 LINE_CONFIG = f"--psm 7 --oem 3 -c tessedit_char_whitelist={PLATE_ALPHABET}"
 DIGIT_CONFIG = f"--psm 10 --oem 3 -c tessedit_char_whitelist={DIGITS}"
@@ -76,12 +77,12 @@ class TesseractReader(PlateReader):
         tesseract_cmd: str | None = None,
         text_height: int = 48,
         rectifier: Any = None,
-        min_confidence: float = TESSERACT_MIN_CONFIDENCE,
+        rule: ConfidenceRule = TESSERACT_RULE,
     ) -> None:
         from edgesmith.ocr_plate.rectify import get_rectifier
 
         self.rectifier = get_rectifier(rectifier)
-        self.min_confidence = float(min_confidence)
+        self.rule = rule
         self._pt = _pytesseract()
         # pytesseract keeps the binary in a module global: remember ours and set it only around our calls,
         # so one reader built with another binary does not change every other reader in the process.
@@ -139,7 +140,7 @@ class TesseractReader(PlateReader):
             if len(digit) == 1:
                 text = text[:-1] + digit
                 confs = [*confs[:-1], digit_confs[0]]
-        return make_reading(text, tuple(confs), reader=self.name, min_confidence=self.min_confidence)
+        return make_reading(text, tuple(confs), self.name, self.rule)
 
     def info(self) -> dict[str, Any]:
         return {
@@ -147,7 +148,7 @@ class TesseractReader(PlateReader):
             "engine": f"tesseract {self.version}",
             "line_config": LINE_CONFIG,
             "rectifier": self.rectifier.info(),
-            "min_confidence": self.min_confidence,
+            "min_confidence": self.rule.to_dict(),
         }
 
 
