@@ -273,7 +273,7 @@ def calibrate(args, names: dict, sidecars: dict, rect: dict | None = None) -> No
     allowed = best_per_last_digit(single, args.max_wrong_day, args.max_invented)
     if allowed:
         print("best single threshold: " + line.format(**max(allowed, key=lambda r: r["right_day"])))
-    chosen = next(r for r in sweep if ConfidenceRule(r["every"], r["numeric"], r["last_digit"]) == rule)
+    chosen = next(r for r in sweep if ConfidenceRule.from_dict(r) == rule)
     print("chosen: " + line.format(**chosen), flush=True)
 
     eval_sets = {"street": crop_set(args.eval_n, args.eval_seed, source="street")}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
 
 from edgesmith.ocr_plate.plate_format import full_plate_format
 
@@ -45,6 +48,11 @@ class ConfidenceRule:
         """One threshold for every character of every format."""
         return cls(float(threshold), None, None)
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ConfidenceRule:
+        """The rule :meth:`to_dict` wrote (a sidecar's ``min_confidence``, a sweep row)."""
+        return cls(d["every"], d.get("numeric"), d.get("last_digit"))
+
     def with_overrides(
         self, every: float | None = None, numeric: float | None = None, last_digit: float | None = None
     ) -> ConfidenceRule:
@@ -52,10 +60,12 @@ class ConfidenceRule:
         new = {"every": every, "numeric": numeric, "last_digit": last_digit}
         return dataclasses.replace(self, **{k: float(v) for k, v in new.items() if v is not None})
 
-    def character_threshold(self, text: str) -> float:
-        """What each character of ``text`` needs: ``numeric`` for a digits-only plate, else ``every``."""
-        numeric = text.isdigit() and self.numeric is not None
-        return float(self.numeric if numeric else self.every)  # type: ignore[arg-type]
+    def floors(self, digits_only: bool | np.ndarray) -> tuple[Any, Any]:
+        """``(what each character needs, what the last digit needs)`` for a digits-only plate or an
+        ``ABC-123`` one; ``digits_only`` may be an array (one flag per reading), and so are the floors."""
+        every = np.where(digits_only, self.every if self.numeric is None else self.numeric, self.every)
+        last = every if self.last_digit is None else np.maximum(every, self.last_digit)
+        return every, last
 
     def reason(self, text: str, confs: Sequence[float]) -> str | None:
         """Why canonical ``text`` read with ``confs`` (one per character) must not name a day, or ``None``."""
@@ -63,11 +73,10 @@ class ConfidenceRule:
             return "no characters read"
         if not full_plate_format(text):
             return f"{text!r} is not a full plate format"
-        floor = self.character_threshold(text)
+        floor, last = (float(f) for f in self.floors(text.isdigit()))
         weak = sum(c < floor for c in confs)
         if weak or len(confs) != len(text):
             return f"{weak or len(text)} of {len(text)} characters below confidence {floor:.2f}"
-        last = floor if self.last_digit is None else max(floor, float(self.last_digit))
         if confs[-1] < last:
             return f"last digit {text[-1]} read with confidence {confs[-1]:.2f}, below {last:.2f}"
         return None

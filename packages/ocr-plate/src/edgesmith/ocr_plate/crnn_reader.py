@@ -40,7 +40,7 @@ def sidecar_rule(meta: dict[str, Any]) -> ConfidenceRule:
     chosen = meta.get("min_confidence")
     if not isinstance(chosen, dict) or "every" not in chosen:
         return CRNN_RULE
-    return ConfidenceRule(chosen["every"], chosen.get("numeric"), chosen.get("last_digit"))
+    return ConfidenceRule.from_dict(chosen)
 
 
 class CrnnReader(PlateReader):

@@ -118,8 +118,7 @@ def threshold_sweep(
     )
 
     def passes(rule: ConfidenceRule, low: np.ndarray, end: np.ndarray, digits: np.ndarray) -> np.ndarray:
-        floor = np.where(digits, rule.every if rule.numeric is None else rule.numeric, rule.every)
-        need_last = floor if rule.last_digit is None else np.maximum(floor, rule.last_digit)
+        floor, need_last = rule.floors(digits)  # ConfidenceRule.reason's thresholds, for every reading
         return (low >= floor) & (end >= need_last) & (end >= 0)
 
     rows = []
@@ -159,7 +158,7 @@ def choose_rule(
         best = max(allowed, key=lambda r: (r["right_day"], r["exact"], *strictness(r)))
     else:
         best = max(sweep, key=strictness)
-    return ConfidenceRule(best["every"], best["numeric"], best["last_digit"])
+    return ConfidenceRule.from_dict(best)
 
 
 def evaluate_reader(
